@@ -1,0 +1,16 @@
+"""Pulumi components that put Pomerium behind Auth0."""
+
+from .directory_sync import DirectorySync
+from .errors import InputError, InputErrors
+from .identity_provider import Auth0IdentityProvider, Auth0IdentityProviderArgs
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Auth0IdentityProvider",
+    "Auth0IdentityProviderArgs",
+    "DirectorySync",
+    "InputError",
+    "InputErrors",
+    "__version__",
+]

@@ -1,0 +1,285 @@
+"""Auth0 applications for Pomerium and the Kubernetes Secret that hands their credentials over."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import NotRequired, TypedDict
+
+import pulumi
+import pulumi_auth0 as auth0
+import pulumi_kubernetes as k8s
+
+from . import validation
+from .directory_sync import (
+    MANAGEMENT_API_SCOPES,
+    DirectorySync,
+    encode_service_account,
+    management_api_audience,
+)
+from .errors import InputError
+from .groups_claim import (
+    ACTION_RUNTIME,
+    DEFAULT_GROUPS_CLAIM,
+    POST_LOGIN_TRIGGER,
+    POST_LOGIN_TRIGGER_VERSION,
+    render_action_code,
+)
+from .k8s_metadata import secret_checksum, standard_labels
+
+DEFAULT_NAMESPACE = "pomerium"
+DEFAULT_SECRET_NAME = "pomerium-idp"
+WEB_GRANT_TYPES = ("authorization_code", "refresh_token")
+"""Pomerium's login flow and session refresh; implicit and password grants stay off."""
+
+
+class Auth0IdentityProviderArgs(TypedDict):
+    """Inputs of :class:`Auth0IdentityProvider`."""
+
+    authenticate_service_url: pulumi.Input[str]
+    """Pomerium's authenticate service URL, https:// only (e.g. https://authenticate.example.com)."""
+    auth0_domain: pulumi.Input[str]
+    """The tenant's canonical domain (e.g. example.us.auth0.com): the Management API audience."""
+    app_name: pulumi.Input[str]
+    """Base display name of the Auth0 applications; include the stack so stacks share a tenant."""
+    idp_provider_url: NotRequired[pulumi.Input[str]]
+    """URL users log in through, for a tenant with a custom domain. Default: https://<auth0_domain>."""
+    namespace: NotRequired[pulumi.Input[str]]
+    """Kubernetes namespace of the IdP Secret. Default: pomerium."""
+    secret_name: NotRequired[pulumi.Input[str]]
+    """Name of the IdP Secret that Pomerium consumes with envFrom. Default: pomerium-idp."""
+    directory_sync: NotRequired[str]
+    """Management API grant for Pomerium's directory sync: legacy (default), enterprise or off."""
+    groups_claim: NotRequired[bool]
+    """Add Auth0 roles to the ID token with a post-login Action (Pomerium v0.20+). Default: true."""
+    groups_claim_name: NotRequired[str]
+    """Name of that ID-token claim. Default: pomerium.io/groups."""
+    protect: NotRequired[bool]
+    """Protect the Auth0 applications and the Secret against deletion. Default: false."""
+
+
+Check = Callable[[object], str]
+
+
+def _checked(value: pulumi.Input[str], check: Check) -> pulumi.Input[str]:
+    """Validate a plain value now (nothing registered yet) and an Output once it resolves."""
+    if isinstance(value, str):
+        return check(value)
+    resolved: pulumi.Output[str] = pulumi.Output.from_input(value)
+    return resolved.apply(check)
+
+
+def _require_readable_secret(client: str, secret: str) -> str:
+    """Stop before an empty secret reaches Pomerium: Auth0 returns "" without the read scope."""
+    if not secret and not pulumi.runtime.is_dry_run():
+        raise InputError(
+            f"auth0.ClientCredentials({client}).client_secret",
+            "Auth0 returned an empty client secret",
+            "grant the application that Pulumi authenticates with the Management API scope "
+            "read:client_keys (see the README's bootstrap section), then run `pulumi up` again",
+        )
+    return secret
+
+
+class Auth0IdentityProvider(pulumi.ComponentResource):
+    """Pomerium's Auth0 login application, its directory-sync application and the IdP Secret.
+
+    The Secret holds exactly the keys Pomerium reads from its environment (`IDP_PROVIDER`,
+    `IDP_PROVIDER_URL`, `IDP_CLIENT_ID`, `IDP_CLIENT_SECRET` and, unless directory sync is off,
+    `IDP_SERVICE_ACCOUNT`), ready for a Pomerium container's `envFrom`.
+    """
+
+    web_client_id: pulumi.Output[str]
+    """Client ID of the Regular Web Application users log in to."""
+    directory_sync_client_id: pulumi.Output[str | None]
+    """Client ID of the Machine-to-Machine application; empty when directory sync is off."""
+    idp_provider_url: pulumi.Output[str]
+    """The value of IDP_PROVIDER_URL."""
+    secret_name: pulumi.Output[str]
+    """Name of the Kubernetes Secret for Pomerium's envFrom."""
+    secret_namespace: pulumi.Output[str]
+    """Namespace of that Secret."""
+    secret_checksum: pulumi.Output[str]
+    """SHA-256 of the Secret's content (a secret Output): put it on a pod template to roll on change."""
+
+    def __init__(
+        self,
+        name: str,
+        args: Auth0IdentityProviderArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        field = "Auth0IdentityProviderArgs."
+        sync = DirectorySync(
+            validation.choice(
+                field + "directory_sync",
+                args.get("directory_sync", DirectorySync.LEGACY.value),
+                [mode.value for mode in DirectorySync],
+            )
+        )
+        claim = (
+            validation.claim_name(
+                field + "groups_claim_name",
+                args.get("groups_claim_name", DEFAULT_GROUPS_CLAIM),
+                example=DEFAULT_GROUPS_CLAIM,
+            )
+            if validation.boolean(field + "groups_claim", args.get("groups_claim", True))
+            else None
+        )
+        protect = validation.boolean(field + "protect", args.get("protect", False))
+        authenticate_url = _checked(
+            args["authenticate_service_url"],
+            partial(
+                validation.https_url,
+                field + "authenticate_service_url",
+                example="https://authenticate.example.com",
+            ),
+        )
+        tenant_domain = _checked(
+            args["auth0_domain"],
+            partial(validation.domain, field + "auth0_domain", example="example.us.auth0.com"),
+        )
+        provider_url = _checked(
+            args.get("idp_provider_url", pulumi.Output.concat("https://", tenant_domain)),
+            partial(validation.https_url, field + "idp_provider_url", example="https://login.example.com"),
+        )
+        app_name = _checked(
+            args["app_name"],
+            partial(validation.dns_label, field + "app_name", example="pomerium-dev", max_length=48),
+        )
+        namespace = _checked(
+            args.get("namespace", DEFAULT_NAMESPACE),
+            partial(validation.dns_label, field + "namespace", example=DEFAULT_NAMESPACE),
+        )
+        secret_name = _checked(
+            args.get("secret_name", DEFAULT_SECRET_NAME),
+            partial(validation.dns_subdomain, field + "secret_name", example=DEFAULT_SECRET_NAME),
+        )
+
+        super().__init__("pomerium-auth0:index:Auth0IdentityProvider", name, {}, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        guarded = pulumi.ResourceOptions(parent=self, protect=protect)
+        login_url = pulumi.Output.from_input(authenticate_url)
+
+        self.web_client = auth0.Client(
+            f"{name}-web",
+            name=app_name,
+            description="Pomerium sign-in (managed by Pulumi: pomerium-auth0)",
+            app_type="regular_web",
+            initiate_login_uri=login_url,
+            callbacks=[pulumi.Output.concat(login_url, "/oauth2/callback")],
+            allowed_logout_urls=[pulumi.Output.concat(login_url, "/.pomerium/signed_out")],
+            grant_types=list(WEB_GRANT_TYPES),
+            oidc_conformant=True,
+            jwt_configuration=auth0.ClientJwtConfigurationArgs(alg="RS256"),
+            opts=guarded,
+        )
+        self.web_credentials = auth0.ClientCredentials(
+            f"{name}-web-credentials",
+            client_id=self.web_client.client_id,
+            authentication_method="client_secret_post",
+            opts=child,
+        )
+        web_client_secret: pulumi.Output[str] = pulumi.Output.secret(
+            self.web_credentials.client_secret.apply(partial(_require_readable_secret, f"{name}-web-credentials"))
+        )
+
+        secret_data: dict[str, pulumi.Input[str]] = {
+            "IDP_PROVIDER": "auth0",
+            "IDP_PROVIDER_URL": provider_url,
+            "IDP_CLIENT_ID": self.web_client.client_id,
+            "IDP_CLIENT_SECRET": web_client_secret,
+        }
+
+        self.directory_sync_client: auth0.Client | None = None
+        self.directory_sync_credentials: auth0.ClientCredentials | None = None
+        self.management_api_grant: auth0.ClientGrant | None = None
+        if sync is not DirectorySync.OFF:
+            self.directory_sync_client = auth0.Client(
+                f"{name}-directory-sync",
+                name=pulumi.Output.concat(app_name, "-directory-sync"),
+                description="Pomerium directory sync (managed by Pulumi: pomerium-auth0)",
+                app_type="non_interactive",
+                grant_types=["client_credentials"],
+                jwt_configuration=auth0.ClientJwtConfigurationArgs(alg="RS256"),
+                opts=guarded,
+            )
+            self.directory_sync_credentials = auth0.ClientCredentials(
+                f"{name}-directory-sync-credentials",
+                client_id=self.directory_sync_client.client_id,
+                authentication_method="client_secret_post",
+                opts=child,
+            )
+            self.management_api_grant = auth0.ClientGrant(
+                f"{name}-management-api-grant",
+                client_id=self.directory_sync_client.client_id,
+                audience=pulumi.Output.from_input(tenant_domain).apply(management_api_audience),
+                scopes=list(MANAGEMENT_API_SCOPES[sync]),
+                opts=child,
+            )
+            sync_secret = self.directory_sync_credentials.client_secret.apply(
+                partial(_require_readable_secret, f"{name}-directory-sync-credentials")
+            )
+            secret_data["IDP_SERVICE_ACCOUNT"] = pulumi.Output.secret(
+                pulumi.Output.all(self.directory_sync_client.client_id, sync_secret, tenant_domain, provider_url).apply(
+                    lambda values: encode_service_account(
+                        values[0],
+                        values[1],
+                        tenant_domain=values[2] if values[3] != f"https://{values[2]}" else None,
+                    )
+                )
+            )
+
+        self.groups_claim_action: auth0.Action | None = None
+        self.groups_claim_binding: auth0.TriggerAction | None = None
+        if claim is not None:
+            self.groups_claim_action = auth0.Action(
+                f"{name}-groups-claim",
+                name=pulumi.Output.concat(app_name, "-groups-claim"),
+                runtime=ACTION_RUNTIME,
+                deploy=True,
+                supported_triggers=auth0.ActionSupportedTriggersArgs(
+                    id=POST_LOGIN_TRIGGER, version=POST_LOGIN_TRIGGER_VERSION
+                ),
+                code=self.web_client.client_id.apply(lambda client_id: render_action_code(client_id, claim)),
+                opts=child,
+            )
+            self.groups_claim_binding = auth0.TriggerAction(
+                f"{name}-groups-claim-binding",
+                trigger=POST_LOGIN_TRIGGER,
+                action_id=self.groups_claim_action.id,
+                display_name=self.groups_claim_action.name,
+                opts=child,
+            )
+
+        self.secret = k8s.core.v1.Secret(
+            f"{name}-idp-secret",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=secret_name,
+                namespace=namespace,
+                labels=standard_labels(app_name, "identity-provider"),
+            ),
+            type="Opaque",
+            string_data=secret_data,
+            opts=guarded,
+        )
+
+        self.web_client_id = self.web_client.client_id
+        self.directory_sync_client_id = (
+            self.directory_sync_client.client_id
+            if self.directory_sync_client is not None
+            else pulumi.Output.from_input(None)
+        )
+        self.idp_provider_url = pulumi.Output.from_input(provider_url)
+        self.secret_name = self.secret.metadata.apply(lambda metadata: metadata.name or "")
+        self.secret_namespace = self.secret.metadata.apply(lambda metadata: metadata.namespace or "")
+        self.secret_checksum = secret_checksum(secret_data)
+        self.register_outputs(
+            {
+                "web_client_id": self.web_client_id,
+                "directory_sync_client_id": self.directory_sync_client_id,
+                "idp_provider_url": self.idp_provider_url,
+                "secret_name": self.secret_name,
+                "secret_namespace": self.secret_namespace,
+                "secret_checksum": self.secret_checksum,
+            }
+        )

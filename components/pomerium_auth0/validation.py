@@ -1,0 +1,193 @@
+"""Checks for every user-supplied value, run before any resource is registered.
+
+Each check returns the normalised value or raises :class:`InputError` naming the key, the bad
+value and the fix, so a typo stops `pulumi preview` with a sentence instead of a provider
+traceback or a half-created stack.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from .errors import InputError
+
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_RFC1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_IMAGE_REFERENCE = re.compile(
+    r"^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*"
+    r"(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$"
+)
+
+# Claims Auth0 refuses to let an Action set (OIDC registered claims), plus `groups`, which
+# Auth0 also rejects as a custom ID-token claim.
+_RESERVED_CLAIMS = frozenset(
+    {
+        *("acr", "amr", "at_hash", "aud", "auth_time", "azp", "c_hash", "cnf", "exp"),
+        *("groups", "iat", "iss", "jti", "nbf", "nonce", "sid", "sub"),
+    }
+)
+_RESERVED_CLAIM_NAMESPACES = ("auth0.com", "webtask.io", "webtask.run")
+
+
+def shown(value: object, *, secret: bool = False) -> str:
+    """Render a bad value for an error message, never echoing a secret."""
+    return "(secret value hidden)" if secret else repr(value)
+
+
+def _require_str(key: str, value: object, example: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(key, f"must be a non-empty string, got {shown(value)}", f"set it to e.g. {example}")
+    return value.strip()
+
+
+def _check_host(key: str, host: str, value: str, example: str) -> str:
+    host = host.lower()
+    labels = host.split(".")
+    if len(host) > 253 or len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
+        raise InputError(
+            key,
+            f"{shown(value)} does not have a valid host name",
+            f"use a fully qualified host name such as {example}",
+        )
+    return host
+
+
+def https_url(key: str, value: object, *, example: str) -> str:
+    """An `https://host[:port]` origin with no path, query, fragment or credentials.
+
+    A trailing `/` is dropped so callers can append paths without doubling it.
+    """
+    text = _require_str(key, value, example)
+    parts = urlsplit(text)
+    if parts.scheme != "https":
+        scheme = f"'{parts.scheme}://'" if parts.scheme else "no scheme"
+        raise InputError(key, f"{shown(text)} has {scheme}; only https:// is allowed", f"use {example}")
+    if parts.username or parts.password:
+        raise InputError(key, f"{shown(text)} embeds credentials", f"remove the user:password@ part, e.g. {example}")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise InputError(
+            key,
+            f"{shown(text)} has a path, query or fragment; Pomerium needs the bare origin",
+            f"drop everything after the host, e.g. {example}",
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        raise InputError(key, f"{shown(text)} has an invalid port", f"use {example}") from None
+    host = _check_host(key, parts.hostname or "", text, example.removeprefix("https://"))
+    return f"https://{host}" + (f":{port}" if port is not None else "")
+
+
+def domain(key: str, value: object, *, example: str) -> str:
+    """A bare DNS host name (e.g. a tenant domain): no scheme, path or trailing slash."""
+    text = _require_str(key, value, example)
+    if "://" in text:
+        raise InputError(key, f"{shown(text)} includes a scheme", f"give the bare host name, e.g. {example}")
+    if text.endswith("/"):
+        raise InputError(key, f"{shown(text)} ends with '/'", f"remove the trailing slash, e.g. {example}")
+    if "/" in text:
+        raise InputError(key, f"{shown(text)} includes a path", f"give only the host name, e.g. {example}")
+    if ":" in text or "@" in text:
+        raise InputError(
+            key, f"{shown(text)} includes a port or credentials", f"give only the host name, e.g. {example}"
+        )
+    return _check_host(key, text, text, example)
+
+
+def dns_label(key: str, value: object, *, example: str, max_length: int = 63) -> str:
+    """An RFC 1123 label: Kubernetes namespaces and most object names."""
+    text = _require_str(key, value, example)
+    if len(text) > max_length or not _DNS_LABEL.match(text):
+        raise InputError(
+            key,
+            f"{shown(text)} is not a valid RFC 1123 label",
+            f"use at most {max_length} lowercase letters, digits and '-', starting and ending "
+            f"with a letter or digit, e.g. {example}",
+        )
+    return text
+
+
+def dns_subdomain(key: str, value: object, *, example: str) -> str:
+    """An RFC 1123 subdomain: Kubernetes Secret and ConfigMap names."""
+    text = _require_str(key, value, example)
+    if len(text) > 253 or not all(_DNS_LABEL.match(label) for label in text.split(".")):
+        raise InputError(
+            key,
+            f"{shown(text)} is not a valid RFC 1123 subdomain",
+            f"use at most 253 lowercase letters, digits, '-' and '.', each dot-separated part "
+            f"starting and ending with a letter or digit, e.g. {example}",
+        )
+    return text
+
+
+def rfc1035_label(key: str, value: object, *, example: str) -> str:
+    """An RFC 1035 label: Kubernetes Service names, which must start with a letter."""
+    text = _require_str(key, value, example)
+    if len(text) > 63 or not _RFC1035_LABEL.match(text):
+        raise InputError(
+            key,
+            f"{shown(text)} is not a valid RFC 1035 label",
+            f"use at most 63 lowercase letters, digits and '-', starting with a letter and "
+            f"ending with a letter or digit, e.g. {example}",
+        )
+    return text
+
+
+def choice(key: str, value: object, allowed: Sequence[str]) -> str:
+    """One of a fixed set of values."""
+    if value not in allowed:
+        raise InputError(
+            key, f"{shown(value)} is not one of {', '.join(allowed)}", f"set it to one of {', '.join(allowed)}"
+        )
+    return str(value)
+
+
+def boolean(key: str, value: object) -> bool:
+    """A boolean, accepting the spellings `pulumi config set` stores (`true`/`false`)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise InputError(key, f"{shown(value)} is not a boolean", "set it to true or false")
+
+
+def integer(key: str, value: object, *, minimum: int, maximum: int) -> int:
+    """A whole number within bounds."""
+    try:
+        number = int(str(value).strip()) if not isinstance(value, bool) else None
+    except ValueError:
+        number = None
+    if number is None or not minimum <= number <= maximum:
+        raise InputError(
+            key,
+            f"{shown(value)} is not a whole number from {minimum} to {maximum}",
+            f"set it to a number from {minimum} to {maximum}",
+        )
+    return number
+
+
+def claim_name(key: str, value: object, *, example: str) -> str:
+    """A custom ID-token claim name that Auth0 will accept from a post-login Action."""
+    text = _require_str(key, value, example)
+    if any(character.isspace() for character in text) or any(character in text for character in "\"'`\\"):
+        raise InputError(
+            key, f"{shown(text)} contains whitespace, quotes or backslashes", f"use a name such as {example}"
+        )
+    if text.lower() in _RESERVED_CLAIMS:
+        raise InputError(key, f"{shown(text)} is a claim Auth0 reserves", f"use a namespaced claim such as {example}")
+    if any(namespace in text.lower() for namespace in _RESERVED_CLAIM_NAMESPACES):
+        raise InputError(
+            key, f"{shown(text)} uses a namespace Auth0 reserves", f"use your own namespace, e.g. {example}"
+        )
+    return text
+
+
+def image_reference(key: str, value: object, *, example: str) -> str:
+    """A container image reference (`registry/repository:tag` or `@sha256:` digest)."""
+    text = _require_str(key, value, example)
+    if not _IMAGE_REFERENCE.match(text):
+        raise InputError(key, f"{shown(text)} is not a valid image reference", f"use e.g. {example}")
+    return text
