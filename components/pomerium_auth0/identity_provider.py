@@ -76,7 +76,8 @@ def _require_readable_secret(client: str, secret: str) -> str:
             f"auth0.ClientCredentials({client}).client_secret",
             "Auth0 returned an empty client secret",
             "grant the application that Pulumi authenticates with the Management API scope "
-            "read:client_keys (see the README's bootstrap section), then run `pulumi up` again",
+            "read:client_keys or read:client_credentials (README: Auth0 bootstrap application), "
+            "then run `pulumi up` again",
         )
     return secret
 

@@ -1,0 +1,106 @@
+"""`__main__.py` as `pulumi up` runs it: stack files, config contract, outputs and determinism."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import TENANT, stack_config
+from tests.harness import ROOT, Registration, new_engine, resolve, unwrap
+
+STACK_FILES = sorted((ROOT / "stacks").glob("Pulumi.*.yaml"))
+
+
+def shipped_config(path: Path) -> dict[str, str]:
+    document = yaml.safe_load(path.read_text())
+    return {
+        key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in document["config"].items()
+    }
+
+
+def secret_data(registrations: list[Registration]) -> dict[str, str]:
+    (secret,) = [registration for registration in registrations if registration.type == "kubernetes:core/v1:Secret"]
+    return unwrap(secret.inputs["stringData"])  # type: ignore[no-any-return]
+
+
+def test_dev_staging_and_prod_stack_files_are_shipped() -> None:
+    assert [path.name for path in STACK_FILES] == ["Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.staging.yaml"]
+
+
+@pytest.mark.parametrize("path", STACK_FILES, ids=lambda path: path.name)
+def test_every_shipped_stack_file_deploys_under_mocks(path: Path) -> None:
+    stack = path.name.split(".")[1]
+    engine = new_engine(stack=stack, config=shipped_config(path))
+    outputs = engine.run_stack_program()
+    assert resolve(outputs["secretName"]).value == "pomerium-idp"
+    assert engine.monitor.named("pomerium-idp-web").inputs["name"] == f"pomerium-{stack}"
+
+
+def test_stack_outputs_are_exported_and_only_the_checksum_is_secret() -> None:
+    engine = new_engine(config=stack_config(namespace="identity"))
+    outputs = {name: resolve(output) for name, output in engine.run_stack_program().items()}
+    assert set(outputs) == {
+        "webClientId",
+        "directorySyncClientId",
+        "idpProviderUrl",
+        "secretName",
+        "secretNamespace",
+        "secretChecksum",
+    }
+    assert outputs["secretNamespace"].value == "identity"
+    assert outputs["idpProviderUrl"].value == f"https://{TENANT}"
+    assert {name for name, output in outputs.items() if output.secret} == {"secretChecksum"}
+    plain = json.dumps({name: output.value for name, output in outputs.items() if not output.secret})
+    data = secret_data(engine.registrations)
+    for key in ("IDP_CLIENT_SECRET", "IDP_SERVICE_ACCOUNT"):
+        assert data[key] not in plain
+
+
+def test_default_app_names_include_the_stack_so_stacks_can_share_a_tenant() -> None:
+    names = {}
+    for stack in ("dev", "staging"):
+        engine = new_engine(stack=stack, config=stack_config())
+        engine.run_stack_program()
+        names[stack] = {
+            registration.inputs["name"]
+            for registration in engine.registrations
+            if registration.type in ("auth0:index/client:Client", "auth0:index/action:Action")
+        }
+    assert names["dev"] == {"pomerium-dev", "pomerium-dev-directory-sync", "pomerium-dev-groups-claim"}
+    assert names["dev"].isdisjoint(names["staging"])
+
+
+def test_running_twice_with_the_same_config_registers_identical_inputs() -> None:
+    runs = []
+    for _ in range(2):
+        engine = new_engine(config=stack_config())
+        engine.run_stack_program()
+        runs.append(
+            [(registration.type, registration.name, registration.inputs) for registration in engine.registrations]
+        )
+    assert sorted(runs[0], key=repr) == sorted(runs[1], key=repr)
+    assert len(runs[0]) == 9
+
+
+def test_custom_login_domain_keeps_the_management_api_on_the_tenant_domain() -> None:
+    engine = new_engine(config=stack_config(idpProviderUrl="https://login.example.com"))
+    engine.run_stack_program()
+    data = secret_data(engine.registrations)
+    assert data["IDP_PROVIDER_URL"] == "https://login.example.com"
+    grant = engine.monitor.one("auth0:index/clientGrant:ClientGrant")
+    assert grant.inputs["audience"] == f"https://{TENANT}/api/v2/"
+    account = json.loads(base64.b64decode(data["IDP_SERVICE_ACCOUNT"]))
+    assert account["domain"] == TENANT
+
+
+def test_auth0_domain_overrides_the_provider_domain_for_the_audience() -> None:
+    engine = new_engine(config=stack_config(auth0Domain="acme.eu.auth0.com"))
+    engine.run_stack_program()
+    assert (
+        engine.monitor.one("auth0:index/clientGrant:ClientGrant").inputs["audience"]
+        == "https://acme.eu.auth0.com/api/v2/"
+    )
