@@ -6,6 +6,7 @@ import base64
 import json
 
 import pytest
+from pomerium_auth0 import Auth0IdentityProvider, InputError
 
 from tests.conftest import AUTHENTICATE_URL, TENANT, build_identity_provider
 from tests.harness import Engine, fake_token, is_secret_value, resolve, unwrap
@@ -198,3 +199,18 @@ def test_an_empty_client_secret_stops_the_update_with_the_scope_to_grant(engine:
     with pytest.raises(Exception, match="read:client_keys"):
         build_identity_provider(engine)
     assert engine.monitor.of_type(SECRET) == []
+
+
+def test_a_misspelt_argument_is_rejected_with_a_suggestion_before_anything_is_registered(engine: Engine) -> None:
+    with pytest.raises(InputError, match="did you mean auth0_domain") as raised:
+        build_identity_provider(engine, auth0_domian="acme.us.auth0.com")
+    assert raised.value.key == "Auth0IdentityProviderArgs.auth0_domian"
+    assert engine.registrations == []
+
+
+def test_a_missing_required_argument_names_it(engine: Engine) -> None:
+    args = {"auth0_domain": TENANT, "app_name": "pomerium-test"}
+    with pytest.raises(InputError, match="required") as raised:
+        engine.run(lambda: Auth0IdentityProvider("idp", args))  # type: ignore[arg-type]
+    assert raised.value.key == "Auth0IdentityProviderArgs.authenticate_service_url"
+    assert engine.registrations == []

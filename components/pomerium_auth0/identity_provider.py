@@ -1,7 +1,5 @@
 """Auth0 applications for Pomerium and the Kubernetes Secret that hands their credentials over."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from functools import partial
 from typing import NotRequired, TypedDict
@@ -110,6 +108,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         field = "Auth0IdentityProviderArgs."
+        validation.known_fields(field, args, Auth0IdentityProviderArgs)
         sync = DirectorySync(
             validation.choice(
                 field + "directory_sync",

@@ -7,8 +7,9 @@ traceback or a half-created stack.
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from .errors import InputError
@@ -191,3 +192,14 @@ def image_reference(key: str, value: object, *, example: str) -> str:
     if not _IMAGE_REFERENCE.match(text):
         raise InputError(key, f"{shown(text)} is not a valid image reference", f"use e.g. {example}")
     return text
+
+
+def known_fields(prefix: str, args: Mapping[str, object], schema: type) -> None:
+    """Required fields present and no unknown ones: a TypedDict is not checked at run time."""
+    allowed = sorted(getattr(schema, "__required_keys__", set()) | getattr(schema, "__optional_keys__", set()))
+    for key in sorted(set(args) - set(allowed)):
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise InputError(prefix + key, "is not an argument of this component", f"{hint}valid: {', '.join(allowed)}")
+    for key in sorted(getattr(schema, "__required_keys__", set()) - set(args)):
+        raise InputError(prefix + key, "is required but missing", f"pass {key}")

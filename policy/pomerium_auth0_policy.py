@@ -1,0 +1,137 @@
+"""Guardrail rules as plain functions, so they are unit-tested without the Pulumi engine.
+
+Each rule takes one :class:`Resource` and returns the violations it finds (empty when it passes).
+Property names are the engine's (camelCase), as a policy pack receives them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+
+ALLOWED_MANAGEMENT_API_SCOPES = frozenset({"read:roles", "read:role_members", "read:users", "read:user_idp_tokens"})
+"""The widest set Pomerium needs (Enterprise directory sync); anything beyond it is over-privileged."""
+IDP_KEYS = frozenset({"IDP_PROVIDER", "IDP_PROVIDER_URL", "IDP_CLIENT_ID", "IDP_CLIENT_SECRET", "IDP_SERVICE_ACCOUNT"})
+IDP_CREDENTIAL_KEYS = frozenset({"IDP_CLIENT_SECRET", "IDP_SERVICE_ACCOUNT"})
+_MANAGEMENT_API = re.compile(r"^https://[^/]+/api/v2/?$")
+_WORKLOADS = frozenset(
+    {
+        "kubernetes:apps/v1:Deployment",
+        "kubernetes:apps/v1:StatefulSet",
+        "kubernetes:apps/v1:DaemonSet",
+        "kubernetes:core/v1:Pod",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """What a rule sees of one resource."""
+
+    type: str
+    props: Mapping[str, Any]
+    secret_outputs: Sequence[str] = field(default_factory=tuple)
+    """The resource's `additional_secret_outputs`: properties the engine stores only encrypted."""
+
+
+Rule = Callable[[Resource], list[str]]
+
+
+def management_api_grant_scopes(resource: Resource) -> list[str]:
+    """A client grant to the Auth0 Management API may not exceed the scopes Pomerium needs."""
+    if resource.type != "auth0:index/clientGrant:ClientGrant":
+        return []
+    if not _MANAGEMENT_API.match(str(resource.props.get("audience", ""))):
+        return []
+    violations = []
+    if resource.props.get("allowAllScopes"):
+        violations.append("Management API grant uses allowAllScopes; grant only the scopes Pomerium reads.")
+    extra = sorted(set(resource.props.get("scopes") or ()) - ALLOWED_MANAGEMENT_API_SCOPES)
+    if extra:
+        violations.append(
+            f"Management API grant has scopes beyond what Pomerium needs: {', '.join(extra)} "
+            f"(allowed: {', '.join(sorted(ALLOWED_MANAGEMENT_API_SCOPES))})."
+        )
+    return violations
+
+
+def web_application_login_hygiene(resource: Resource) -> list[str]:
+    """A login application may not accept wildcard URLs or the implicit grant."""
+    if resource.type != "auth0:index/client:Client" or resource.props.get("appType") != "regular_web":
+        return []
+    violations = []
+    for prop in ("callbacks", "allowedLogoutUrls", "webOrigins", "allowedOrigins"):
+        wildcards = [url for url in resource.props.get(prop) or () if "*" in str(url)]
+        if wildcards:
+            violations.append(f"Web application {prop} contains wildcards: {', '.join(map(str, wildcards))}.")
+    if "*" in str(resource.props.get("initiateLoginUri") or ""):
+        violations.append("Web application initiateLoginUri contains a wildcard.")
+    if "implicit" in (resource.props.get("grantTypes") or ()):
+        violations.append("Web application allows the implicit grant; use authorization_code.")
+    return violations
+
+
+def idp_credentials_stay_secret(resource: Resource) -> list[str]:
+    """IdP credentials live only in Secrets whose content the engine encrypts."""
+    if resource.type == "kubernetes:core/v1:Secret":
+        return [
+            f"Secret holds IdP keys in {prop} but {prop} is not marked secret (additional_secret_outputs)."
+            for prop in ("data", "stringData")
+            if IDP_KEYS & set(resource.props.get(prop) or {}) and prop not in resource.secret_outputs
+        ]
+    if resource.type == "kubernetes:core/v1:ConfigMap":
+        leaked = sorted(
+            IDP_CREDENTIAL_KEYS & {*(resource.props.get("data") or {}), *(resource.props.get("binaryData") or {})}
+        )
+        return [f"ConfigMap holds IdP credentials ({', '.join(leaked)}); put them in a Secret."] if leaked else []
+    if resource.type in _WORKLOADS:
+        return [
+            f"Container {container.get('name')} sets {variable['name']} as a literal env value; "
+            "use envFrom or secretKeyRef."
+            for container in _containers(resource.props)
+            for variable in container.get("env") or ()
+            if variable.get("name") in IDP_CREDENTIAL_KEYS and variable.get("value") is not None
+        ]
+    return []
+
+
+def _containers(props: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    pod = props.get("spec") or {}
+    if "template" in pod:
+        pod = (pod.get("template") or {}).get("spec") or {}
+    return [*(pod.get("initContainers") or ()), *(pod.get("containers") or ())]
+
+
+RULES: dict[str, tuple[str, Rule]] = {
+    "management-api-grant-scopes": (
+        "Auth0 Management API grants carry only the scopes Pomerium reads.",
+        management_api_grant_scopes,
+    ),
+    "web-application-login-hygiene": (
+        "Auth0 web applications have no wildcard URLs and no implicit grant.",
+        web_application_login_hygiene,
+    ),
+    "idp-credentials-stay-secret": (
+        "Pomerium's IdP credentials are only ever stored encrypted.",
+        idp_credentials_stay_secret,
+    ),
+}
+"""Policy name -> (description, rule)."""
+
+
+def policies() -> list[ResourceValidationPolicy]:
+    """The rules as Pulumi policies; each reports every violation its rule finds."""
+
+    def policy(name: str, description: str, rule: Rule) -> ResourceValidationPolicy:
+        def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+            resource = Resource(args.resource_type, args.props, tuple(args.opts.additional_secret_outputs or ()))
+            for violation in rule(resource):
+                report_violation(violation, None)
+
+        return ResourceValidationPolicy(name=name, description=description, validate=validate)
+
+    return [policy(name, description, rule) for name, (description, rule) in RULES.items()]

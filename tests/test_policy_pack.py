@@ -1,0 +1,130 @@
+"""The guardrail policy pack: our own resources pass it, and each rule catches its violation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pomerium_auth0.directory_sync import ALLOWED_MANAGEMENT_API_SCOPES
+from pomerium_auth0_policy import (
+    Resource,
+    idp_credentials_stay_secret,
+    management_api_grant_scopes,
+    policies,
+    web_application_login_hygiene,
+)
+from pulumi_policy import PolicyCustomTimeouts, PolicyResourceOptions, ResourceValidationArgs
+
+from tests.conftest import stack_config
+from tests.harness import Registration, new_engine, unwrap
+
+MANAGEMENT_API = "https://acme.eu.auth0.com/api/v2/"
+
+
+def violations_via_the_pack(registration: Registration) -> list[str]:
+    """Run every policy of the pack on one registration, as the engine's analyzer would."""
+    args = ResourceValidationArgs(
+        resource_type=registration.type,
+        props=unwrap(registration.inputs),
+        urn=registration.urn,
+        name=registration.name,
+        opts=PolicyResourceOptions(
+            protect=registration.protect,
+            ignore_changes=[],
+            delete_before_replace=registration.delete_before_replace,
+            aliases=[],
+            custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+            additional_secret_outputs=list(registration.additional_secret_outputs),
+        ),
+        provider=None,
+    )
+    found: list[str] = []
+    for policy in policies():
+
+        def report(message: str, urn: str | None, name: str = policy.name) -> None:
+            found.append(f"{name}: {message}")
+
+        policy.validate(args, report)
+    return found
+
+
+@pytest.mark.parametrize("directory_sync", ["legacy", "enterprise", "off"])
+def test_everything_the_program_registers_passes_the_pack(directory_sync: str) -> None:
+    engine = new_engine(config=stack_config(directorySync=directory_sync))
+    engine.run_stack_program()
+    assert len(engine.registrations) >= 6
+    assert [
+        violation for registration in engine.registrations for violation in violations_via_the_pack(registration)
+    ] == []
+
+
+def test_the_pack_allows_exactly_the_widest_scope_set_the_component_grants() -> None:
+    from pomerium_auth0_policy import ALLOWED_MANAGEMENT_API_SCOPES as POLICY_SCOPES
+
+    assert POLICY_SCOPES == ALLOWED_MANAGEMENT_API_SCOPES
+
+
+def grant(**props: Any) -> Resource:
+    return Resource("auth0:index/clientGrant:ClientGrant", {"audience": MANAGEMENT_API, **props})
+
+
+def test_management_api_grant_with_extra_scopes_is_rejected_naming_them() -> None:
+    (violation,) = management_api_grant_scopes(grant(scopes=["read:roles", "delete:users", "update:clients"]))
+    assert "delete:users, update:clients" in violation
+
+
+def test_management_api_grant_of_all_scopes_is_rejected() -> None:
+    assert management_api_grant_scopes(grant(allowAllScopes=True, scopes=[]))
+
+
+def test_grants_to_other_apis_are_not_this_packs_business() -> None:
+    other = Resource(
+        "auth0:index/clientGrant:ClientGrant", {"audience": "https://api.example.com", "scopes": ["admin"]}
+    )
+    assert management_api_grant_scopes(other) == []
+
+
+def web_app(**props: Any) -> Resource:
+    base = {
+        "appType": "regular_web",
+        "callbacks": ["https://authenticate.example.com/oauth2/callback"],
+        "grantTypes": ["authorization_code", "refresh_token"],
+    }
+    return Resource("auth0:index/client:Client", {**base, **props})
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"callbacks": ["https://*.example.com/oauth2/callback"]},
+        {"allowedLogoutUrls": ["https://*.example.com"]},
+        {"webOrigins": ["*"]},
+        {"initiateLoginUri": "https://*.example.com"},
+        {"grantTypes": ["authorization_code", "implicit"]},
+    ],
+)
+def test_web_app_with_wildcards_or_implicit_grant_is_rejected(props: dict[str, Any]) -> None:
+    assert web_application_login_hygiene(web_app()) == []
+    assert len(web_application_login_hygiene(web_app(**props))) == 1
+
+
+def test_secret_with_idp_keys_not_marked_secret_is_rejected() -> None:
+    props = {"stringData": {"IDP_CLIENT_SECRET": "x", "IDP_PROVIDER": "auth0"}}
+    assert idp_credentials_stay_secret(Resource("kubernetes:core/v1:Secret", props, ("data",)))
+    assert idp_credentials_stay_secret(Resource("kubernetes:core/v1:Secret", props, ("data", "stringData"))) == []
+
+
+def test_idp_credentials_in_a_configmap_or_a_literal_env_value_are_rejected() -> None:
+    configmap = Resource("kubernetes:core/v1:ConfigMap", {"data": {"IDP_SERVICE_ACCOUNT": "e30="}})
+    assert idp_credentials_stay_secret(configmap)
+    container = {"name": "pomerium", "env": [{"name": "IDP_CLIENT_SECRET", "value": "plain"}]}
+    deployment = Resource(
+        "kubernetes:apps/v1:Deployment", {"spec": {"template": {"spec": {"containers": [container]}}}}
+    )
+    (violation,) = idp_credentials_stay_secret(deployment)
+    assert "pomerium" in violation
+    safe = {"name": "pomerium", "envFrom": [{"secretRef": {"name": "pomerium-idp"}}]}
+    safe_deployment = Resource(
+        "kubernetes:apps/v1:Deployment", {"spec": {"template": {"spec": {"containers": [safe]}}}}
+    )
+    assert idp_credentials_stay_secret(safe_deployment) == []
