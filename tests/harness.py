@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import runpy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -99,7 +100,6 @@ class EngineLikeMonitor(MockMonitor):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
         self.registered_outputs: dict[str, dict[str, Any]] = {}
-        self.logs: list[str] = []
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
@@ -181,6 +181,15 @@ def resolve(output: pulumi.Output[T]) -> Resolved[T]:
     return _run(gather())  # type: ignore[no-any-return]
 
 
+class _RecordingHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
 @dataclass
 class Engine:
     """One isolated mock engine: fresh root stack, mocks, monitor and config."""
@@ -188,11 +197,13 @@ class Engine:
     mocks: AuthZeroMocks
     monitor: EngineLikeMonitor
     stack: str
+    log: _RecordingHandler
     config: dict[str, str] = field(default_factory=dict)
+    secret_keys: list[str] = field(default_factory=list)
 
     def run(self, program: Callable[[], object]) -> None:
         """Run `program` as a Pulumi program; return once every registration has finished."""
-        pulumi.runtime.set_all_config(dict(self.config), [])
+        pulumi.runtime.set_all_config(dict(self.config), list(self.secret_keys))
 
         @pulumi.runtime.test
         def execute() -> None:
@@ -214,12 +225,40 @@ class Engine:
     def registrations(self) -> list[Registration]:
         return self.monitor.registrations
 
+    @property
+    def log_lines(self) -> list[str]:
+        """Every message the program sent to the engine's log (pulumi.log.*)."""
+        return list(self.log.lines)
 
-def new_engine(stack: str = "dev", config: Mapping[str, str] | None = None) -> Engine:
+    def secret_strings(self) -> set[str]:
+        """Every string that is secret in this run: secret config and secret provider outputs."""
+        found = {self.config[key] for key in self.secret_keys if key in self.config}
+        for registered in self.monitor.resources.values():
+            for value in registered.state.values():
+                if is_secret_value(value) and isinstance(value["value"], str):
+                    found.add(value["value"])
+        return {value for value in found if len(value) >= 8}
+
+
+def new_engine(
+    stack: str = "dev", config: Mapping[str, str] | None = None, secret_keys: list[str] | None = None
+) -> Engine:
     """Reset Pulumi's global state and install fresh mocks: nothing leaks between engines."""
     pulumi.runtime.reset_options(project=PROJECT, stack=stack, preview=False)
     mocks = AuthZeroMocks()
     monitor = EngineLikeMonitor(mocks)
+    handler = _RecordingHandler()
+    logger = logging.getLogger(f"{__name__}.engine")
+    logger.handlers = [handler]
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
     pulumi.runtime.set_all_config({}, [])
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
-    return Engine(mocks=mocks, monitor=monitor, stack=stack, config=dict(config or {}))
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor, logger=logger)
+    return Engine(
+        mocks=mocks,
+        monitor=monitor,
+        stack=stack,
+        log=handler,
+        config=dict(config or {}),
+        secret_keys=list(secret_keys or []),
+    )

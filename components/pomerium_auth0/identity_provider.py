@@ -252,7 +252,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             )
 
         self.secret = k8s.core.v1.Secret(
-            f"{name}-idp-secret",
+            f"{name}-secret",
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=secret_name,
                 namespace=namespace,

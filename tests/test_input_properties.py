@@ -1,0 +1,194 @@
+"""Property-based tests: malformed input always yields our clear error, valid input always deploys."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pomerium_auth0 import Auth0IdentityProvider, InputError, InputErrors
+from pomerium_auth0.stack_config import KEYS
+
+from tests.conftest import AUTHENTICATE_URL, TENANT, stack_config
+from tests.harness import new_engine, resolve, unwrap
+
+PROFILE = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+
+label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?", fullmatch=True)
+host = st.lists(label, min_size=2, max_size=4).map(".".join)
+bad_label_text = st.sampled_from(["UPPER", "under_score", "-lead", "trail-", "dot.ted", "sp ace", "ünï", ""])
+bad_host = st.one_of(
+    st.sampled_from(["under_score", "-lead", "trail-", "sp ace", "ünï"]).map(lambda part: f"{part}.example.com"),
+    label,  # a single label is not a fully qualified host
+    st.just("a" * 64 + ".example.com"),
+)
+url_path = st.from_regex(r"/[a-z]{1,8}(/[a-z0-9]{1,8})?", fullmatch=True)
+
+malformed_url = st.one_of(
+    host.map(lambda h: f"http://{h}"),
+    host.map(lambda h: h),
+    st.tuples(host, url_path).map(lambda parts: f"https://{parts[0]}{parts[1]}"),
+    host.map(lambda h: f"https://{h}/?next=/"),
+    host.map(lambda h: f"https://{h}#fragment"),
+    host.map(lambda h: f"https://user:pass@{h}"),
+    host.map(lambda h: f"https://{h}:99999"),
+    bad_host.map(lambda h: f"https://{h}"),
+    st.sampled_from(["", "   ", "https://", "ftp://example.com"]),
+)
+malformed_domain = st.one_of(
+    host.map(lambda h: f"https://{h}"),
+    host.map(lambda h: f"{h}/"),
+    st.tuples(host, url_path).map(lambda parts: f"{parts[0]}{parts[1]}"),
+    host.map(lambda h: f"{h}:443"),
+    bad_host,
+    st.sampled_from(["", " "]),
+)
+
+
+def malformed_name(max_length: int, allow_dots: bool) -> st.SearchStrategy[str]:
+    bad = [
+        bad_label_text.filter(lambda text: text != "dot.ted" or not allow_dots),
+        st.just("x" * (max_length + 1)),
+        label.map(str.upper).filter(lambda text: text != text.lower()),
+    ]
+    return st.one_of(*bad)
+
+
+malformed_choice = st.text(string.ascii_letters, min_size=1, max_size=12).filter(
+    lambda text: text not in ("legacy", "enterprise", "off")
+)
+malformed_bool = st.text(string.printable, max_size=8).filter(
+    lambda text: text.strip().lower() not in ("true", "false")
+)
+malformed_claim = st.one_of(
+    st.sampled_from(["groups", "sub", "aud", "GROUPS"]),
+    host.map(lambda h: f"https://{h}.auth0.com/roles"),
+    st.tuples(label, label).map(lambda parts: f"{parts[0]} {parts[1]}"),
+    label.map(lambda text: f'"{text}"'),
+    st.just(""),
+)
+
+MALFORMED: dict[str, st.SearchStrategy[str]] = {
+    "authenticateServiceUrl": malformed_url,
+    "idpProviderUrl": malformed_url,
+    "auth0Domain": malformed_domain,
+    "namespace": malformed_name(63, allow_dots=False),
+    "secretName": malformed_name(253, allow_dots=True),
+    "appName": malformed_name(48, allow_dots=False),
+    "directorySync": malformed_choice,
+    "groupsClaim": malformed_bool,
+    "groupsClaimName": malformed_claim,
+    "protect": malformed_bool,
+}
+
+
+def test_every_config_key_has_a_malformed_strategy() -> None:
+    assert set(MALFORMED) == set(KEYS)
+
+
+def config_failure(config: dict[str, str]) -> InputErrors:
+    engine = new_engine(config=config)
+    with pytest.raises(InputErrors) as raised:
+        engine.run_stack_program()
+    assert engine.registrations == []
+    return raised.value
+
+
+@settings(PROFILE, max_examples=600)
+@given(st.sampled_from(sorted(MALFORMED)).flatmap(lambda key: st.tuples(st.just(key), MALFORMED[key])))
+def test_malformed_config_always_stops_with_an_error_naming_the_key(case: tuple[str, str]) -> None:
+    key, value = case
+    errors = config_failure(stack_config(**{key: value})).errors
+    assert [error.key for error in errors] == [f"pomerium-auth0:{key}"]
+    assert "Fix:" in str(errors[0])
+
+
+@settings(PROFILE, max_examples=150)
+@given(st.from_regex(r"[a-z][a-zA-Z]{2,20}", fullmatch=True).filter(lambda key: key not in KEYS))
+def test_unknown_config_keys_are_rejected(key: str) -> None:
+    errors = config_failure(stack_config(**{key: "value"})).errors
+    assert [error.key for error in errors] == [f"pomerium-auth0:{key}"]
+
+
+@settings(PROFILE, max_examples=300)
+@given(st.sampled_from(sorted(MALFORMED)), st.text(max_size=40))
+def test_any_text_for_any_key_either_deploys_or_names_that_key(key: str, value: str) -> None:
+    engine = new_engine(config=stack_config(**{key: value}))
+    failure: InputErrors | None = None
+    try:
+        engine.run_stack_program()
+    except InputErrors as raised:
+        failure = raised
+    if failure is not None:
+        assert [error.key for error in failure.errors] == [f"pomerium-auth0:{key}"]
+        assert engine.registrations == []
+    else:
+        assert engine.monitor.of_type("kubernetes:core/v1:Secret")
+
+
+FIELD_FOR_KEY = {
+    "authenticateServiceUrl": "authenticate_service_url",
+    "idpProviderUrl": "idp_provider_url",
+    "auth0Domain": "auth0_domain",
+    "namespace": "namespace",
+    "secretName": "secret_name",
+    "appName": "app_name",
+    "directorySync": "directory_sync",
+    "groupsClaimName": "groups_claim_name",
+}
+
+
+@settings(PROFILE, max_examples=200)
+@given(st.sampled_from(sorted(FIELD_FOR_KEY)).flatmap(lambda key: st.tuples(st.just(key), MALFORMED[key])))
+def test_malformed_component_arguments_fail_before_registration(case: tuple[str, str]) -> None:
+    key, value = case
+    field = FIELD_FOR_KEY[key]
+    args = {"authenticate_service_url": AUTHENTICATE_URL, "auth0_domain": TENANT, "app_name": "pomerium-test"}
+    args[field] = value
+    engine = new_engine()
+    with pytest.raises(InputError) as raised:
+        engine.run(lambda: Auth0IdentityProvider("idp", args))  # type: ignore[arg-type]
+    assert raised.value.key == f"Auth0IdentityProviderArgs.{field}"
+    if field != "idp_provider_url":  # checked once the tenant domain default is resolved
+        assert engine.registrations == []
+
+
+@settings(PROFILE, max_examples=120)
+@given(
+    authenticate_host=host,
+    tenant=host,
+    namespace=label,
+    secret_name=st.lists(label, min_size=1, max_size=3).map(".".join),
+    directory_sync=st.sampled_from(["legacy", "enterprise", "off"]),
+    groups_claim=st.booleans(),
+    trailing_slash=st.booleans(),
+)
+def test_valid_config_always_deploys_with_the_values_given(
+    authenticate_host: str,
+    tenant: str,
+    namespace: str,
+    secret_name: str,
+    directory_sync: str,
+    groups_claim: bool,
+    trailing_slash: bool,
+) -> None:
+    url = f"https://{authenticate_host}" + ("/" if trailing_slash else "")
+    engine = new_engine(
+        config=stack_config(
+            authenticateServiceUrl=url,
+            auth0Domain=tenant,
+            namespace=namespace,
+            secretName=secret_name,
+            directorySync=directory_sync,
+            groupsClaim=str(groups_claim).lower(),
+        )
+    )
+    outputs = engine.run_stack_program()
+    assert resolve(outputs["secretNamespace"]).value == namespace
+    assert resolve(outputs["secretName"]).value == secret_name
+    web = engine.monitor.named("pomerium-idp-web").inputs
+    assert web["callbacks"] == [f"https://{authenticate_host}/oauth2/callback"]
+    data = unwrap(engine.monitor.one("kubernetes:core/v1:Secret").inputs["stringData"])
+    assert data["IDP_PROVIDER_URL"] == f"https://{tenant}"
+    assert ("IDP_SERVICE_ACCOUNT" in data) == (directory_sync != "off")
