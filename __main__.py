@@ -1,11 +1,25 @@
-"""The pomerium-auth0 stack: Auth0 applications for Pomerium and the IdP Secret it consumes."""
+"""The pomerium-auth0 stack: Auth0 applications, the IdP Secret, and Pomerium consuming it."""
 
 import pulumi
-from pomerium_auth0 import Auth0IdentityProvider
+import pulumi_kubernetes as k8s
+from pomerium_auth0 import Auth0IdentityProvider, Pomerium
 from pomerium_auth0.stack_config import load_stack_config
 
 config = load_stack_config()
-idp = Auth0IdentityProvider("pomerium-idp", config.identity_provider_args())
+
+namespace: pulumi.Input[str] = config.namespace
+if config.create_namespace:
+    created = k8s.core.v1.Namespace(
+        "pomerium-namespace",
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=config.namespace,
+            labels={"pod-security.kubernetes.io/enforce": "restricted"},
+        ),
+        opts=pulumi.ResourceOptions(protect=config.protect),
+    )
+    namespace = created.metadata.apply(lambda metadata: metadata.name or config.namespace)
+
+idp = Auth0IdentityProvider("pomerium-idp", config.identity_provider_args(namespace))
 
 pulumi.export("webClientId", idp.web_client_id)
 pulumi.export("directorySyncClientId", idp.directory_sync_client_id)
@@ -13,3 +27,8 @@ pulumi.export("idpProviderUrl", idp.idp_provider_url)
 pulumi.export("secretName", idp.secret_name)
 pulumi.export("secretNamespace", idp.secret_namespace)
 pulumi.export("secretChecksum", idp.secret_checksum)
+
+if config.deploy_pomerium:
+    pomerium = Pomerium("pomerium", config.pomerium_args(namespace, idp.secret_name, idp.secret_checksum))
+    pulumi.export("pomeriumServiceName", pomerium.service_name)
+    pulumi.export("pomeriumServicePort", pomerium.service_port)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import string
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pomerium_auth0 import Auth0IdentityProvider, InputError, InputErrors
-from pomerium_auth0.stack_config import KEYS
+from pomerium_auth0.stack_config import KEYS, SECRET_KEYS
 
 from tests.conftest import AUTHENTICATE_URL, TENANT, stack_config
 from tests.harness import new_engine, resolve, unwrap
@@ -69,6 +71,29 @@ malformed_claim = st.one_of(
     st.just(""),
 )
 
+malformed_image = st.one_of(
+    st.sampled_from(["Pomerium/Pomerium", "pomerium pomerium", "pomerium/pomerium:v1:v2", ":latest", "a@sha256:xyz"]),
+    st.just(""),
+)
+malformed_replicas = st.one_of(
+    st.integers(max_value=0).map(str), st.integers(min_value=51).map(str), st.sampled_from(["two", "1.5", ""])
+)
+route = st.fixed_dictionaries({"from": host.map(lambda h: f"https://{h}"), "to": host.map(lambda h: f"http://{h}")})
+malformed_routes = st.one_of(
+    st.sampled_from(["[", "{}", '"routes"', "[1]", "[[]]"]),
+    route.map(lambda r: json.dumps([{**r, "from": r["from"].replace("https", "http")}])),
+    route.map(lambda r: json.dumps([{**r, "from": r["from"] + "/app"}])),
+    route.map(lambda r: json.dumps([{**r, "to": r["to"].replace("http", "ftp")}])),
+    route.map(lambda r: json.dumps([{"to": r["to"]}])),
+    route.map(lambda r: json.dumps([{**r, "Allowed Users": ["x"]}])),
+)
+malformed_key = st.one_of(
+    st.sampled_from(["", "not base64!", "c2hvcnQ="]),
+    st.binary(min_size=1, max_size=64)
+    .filter(lambda raw: len(raw) != 32)
+    .map(lambda raw: base64.b64encode(raw).decode()),
+)
+
 MALFORMED: dict[str, st.SearchStrategy[str]] = {
     "authenticateServiceUrl": malformed_url,
     "idpProviderUrl": malformed_url,
@@ -80,15 +105,31 @@ MALFORMED: dict[str, st.SearchStrategy[str]] = {
     "groupsClaim": malformed_bool,
     "groupsClaimName": malformed_claim,
     "protect": malformed_bool,
+    "createNamespace": malformed_bool,
+    "deployPomerium": malformed_bool,
+    "pomeriumImage": malformed_image,
+    "replicas": malformed_replicas,
+    "routes": malformed_routes,
+    "tlsMode": malformed_choice.filter(lambda text: text not in ("ingress", "secret")),
+    "tlsSecretName": malformed_name(253, allow_dots=True),
+    "databrokerStorageSecret": malformed_name(253, allow_dots=True),
+    "cookieSecret": malformed_key,
+    "sharedSecret": malformed_key,
 }
+SECRET_CONFIG = [f"pomerium-auth0:{key}" for key in SECRET_KEYS]
 
 
 def test_every_config_key_has_a_malformed_strategy() -> None:
     assert set(MALFORMED) == set(KEYS)
 
 
+def names_key(error: InputError, key: str) -> bool:
+    """The error is about `key`, or one element of it (e.g. routes[2])."""
+    return error.key == key or error.key.startswith(key + "[")
+
+
 def config_failure(config: dict[str, str]) -> InputErrors:
-    engine = new_engine(config=config)
+    engine = new_engine(config=config, secret_keys=SECRET_CONFIG)
     with pytest.raises(InputErrors) as raised:
         engine.run_stack_program()
     assert engine.registrations == []
@@ -99,9 +140,9 @@ def config_failure(config: dict[str, str]) -> InputErrors:
 @given(st.sampled_from(sorted(MALFORMED)).flatmap(lambda key: st.tuples(st.just(key), MALFORMED[key])))
 def test_malformed_config_always_stops_with_an_error_naming_the_key(case: tuple[str, str]) -> None:
     key, value = case
-    errors = config_failure(stack_config(**{key: value})).errors
-    assert [error.key for error in errors] == [f"pomerium-auth0:{key}"]
-    assert "Fix:" in str(errors[0])
+    (error,) = config_failure(stack_config(**{key: value})).errors
+    assert names_key(error, f"pomerium-auth0:{key}")
+    assert "Fix:" in str(error)
 
 
 @settings(PROFILE, max_examples=150)
@@ -114,14 +155,15 @@ def test_unknown_config_keys_are_rejected(key: str) -> None:
 @settings(PROFILE, max_examples=300)
 @given(st.sampled_from(sorted(MALFORMED)), st.text(max_size=40))
 def test_any_text_for_any_key_either_deploys_or_names_that_key(key: str, value: str) -> None:
-    engine = new_engine(config=stack_config(**{key: value}))
+    engine = new_engine(config=stack_config(**{key: value}), secret_keys=SECRET_CONFIG)
     failure: InputErrors | None = None
     try:
         engine.run_stack_program()
     except InputErrors as raised:
         failure = raised
     if failure is not None:
-        assert [error.key for error in failure.errors] == [f"pomerium-auth0:{key}"]
+        (error,) = failure.errors
+        assert names_key(error, f"pomerium-auth0:{key}")
         assert engine.registrations == []
     else:
         assert engine.monitor.of_type("kubernetes:core/v1:Secret")
@@ -189,6 +231,6 @@ def test_valid_config_always_deploys_with_the_values_given(
     assert resolve(outputs["secretName"]).value == secret_name
     web = engine.monitor.named("pomerium-idp-web").inputs
     assert web["callbacks"] == [f"https://{authenticate_host}/oauth2/callback"]
-    data = unwrap(engine.monitor.one("kubernetes:core/v1:Secret").inputs["stringData"])
+    data = unwrap(engine.monitor.named("pomerium-idp-secret").inputs["stringData"])
     assert data["IDP_PROVIDER_URL"] == f"https://{tenant}"
     assert ("IDP_SERVICE_ACCOUNT" in data) == (directory_sync != "off")

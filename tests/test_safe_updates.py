@@ -19,8 +19,15 @@ DEV_STACK_RESOURCES = [
     ("auth0:index/clientCredentials:ClientCredentials", "pomerium-idp-web-credentials"),
     ("auth0:index/clientGrant:ClientGrant", "pomerium-idp-management-api-grant"),
     ("auth0:index/triggerAction:TriggerAction", "pomerium-idp-groups-claim-binding"),
+    ("kubernetes:apps/v1:Deployment", "pomerium-deployment"),
+    ("kubernetes:core/v1:ConfigMap", "pomerium-config"),
     ("kubernetes:core/v1:Secret", "pomerium-idp-secret"),
+    ("kubernetes:core/v1:Secret", "pomerium-secrets"),
+    ("kubernetes:core/v1:Service", "pomerium-service"),
     ("pomerium-auth0:index:Auth0IdentityProvider", "pomerium-idp"),
+    ("pomerium-auth0:index:Pomerium", "pomerium"),
+    ("random:index/randomBytes:RandomBytes", "pomerium-cookie-secret"),
+    ("random:index/randomBytes:RandomBytes", "pomerium-shared-secret"),
 ]
 
 

@@ -13,6 +13,7 @@ from tests.conftest import stack_config
 from tests.harness import Engine, is_secret_value, new_engine, resolve, unwrap
 
 BOOTSTRAP_SECRET = "bootstrap-client-secret-9f1c2e7d"
+SECRET_DATA_KEYS = ("IDP_CLIENT_SECRET", "IDP_SERVICE_ACCOUNT", "COOKIE_SECRET", "SHARED_SECRET")
 
 
 def plain_strings(value: Any) -> Iterator[str]:
@@ -35,7 +36,7 @@ def needles(engine: Engine) -> set[str]:
     secrets = engine.secret_strings()
     for registration in engine.monitor.of_type("kubernetes:core/v1:Secret"):
         data = unwrap(registration.inputs["stringData"])
-        secrets.update(data[key] for key in ("IDP_CLIENT_SECRET", "IDP_SERVICE_ACCOUNT") if key in data)
+        secrets.update(data[key] for key in SECRET_DATA_KEYS if key in data)
     return secrets | {base64.b64encode(secret.encode()).decode() for secret in secrets}
 
 
@@ -60,7 +61,9 @@ def test_no_secret_reaches_plain_inputs_outputs_or_logs(capfd: pytest.CaptureFix
     captured = capfd.readouterr()
     found = needles(engine)
     assert BOOTSTRAP_SECRET in found
-    assert len(found) == 2 * 4, "the bootstrap secret, both client secrets and the service account, plain and base64"
+    # bootstrap, two client secrets, service account, cookie and shared secrets (base64 and hex): 8,
+    # each plain and base64-encoded.
+    assert len(found) == 2 * 8
     assert leaks(engine, outputs, captured.out + captured.err) == []
 
 

@@ -23,7 +23,7 @@ def shipped_config(path: Path) -> dict[str, str]:
 
 
 def secret_data(registrations: list[Registration]) -> dict[str, str]:
-    (secret,) = [registration for registration in registrations if registration.type == "kubernetes:core/v1:Secret"]
+    (secret,) = [registration for registration in registrations if registration.name == "pomerium-idp-secret"]
     return unwrap(secret.inputs["stringData"])  # type: ignore[no-any-return]
 
 
@@ -50,6 +50,8 @@ def test_stack_outputs_are_exported_and_only_the_checksum_is_secret() -> None:
         "secretName",
         "secretNamespace",
         "secretChecksum",
+        "pomeriumServiceName",
+        "pomeriumServicePort",
     }
     assert outputs["secretNamespace"].value == "identity"
     assert outputs["idpProviderUrl"].value == f"https://{TENANT}"
@@ -83,7 +85,7 @@ def test_running_twice_with_the_same_config_registers_identical_inputs() -> None
             [(registration.type, registration.name, registration.inputs) for registration in engine.registrations]
         )
     assert sorted(runs[0], key=repr) == sorted(runs[1], key=repr)
-    assert len(runs[0]) == 9
+    assert len(runs[0]) == 16
 
 
 def test_custom_login_domain_keeps_the_management_api_on_the_tenant_domain() -> None:

@@ -3,6 +3,7 @@
 from .directory_sync import DirectorySync
 from .errors import InputError, InputErrors
 from .identity_provider import Auth0IdentityProvider, Auth0IdentityProviderArgs
+from .pomerium import Pomerium, PomeriumArgs
 
 __version__ = "0.1.0"
 
@@ -12,5 +13,7 @@ __all__ = [
     "DirectorySync",
     "InputError",
     "InputErrors",
+    "Pomerium",
+    "PomeriumArgs",
     "__version__",
 ]

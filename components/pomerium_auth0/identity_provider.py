@@ -1,6 +1,5 @@
 """Auth0 applications for Pomerium and the Kubernetes Secret that hands their credentials over."""
 
-from collections.abc import Callable
 from functools import partial
 from typing import NotRequired, TypedDict
 
@@ -54,17 +53,6 @@ class Auth0IdentityProviderArgs(TypedDict):
     """Name of that ID-token claim. Default: pomerium.io/groups."""
     protect: NotRequired[bool]
     """Protect the Auth0 applications and the Secret against deletion. Default: false."""
-
-
-Check = Callable[[object], str]
-
-
-def _checked(value: pulumi.Input[str], check: Check) -> pulumi.Input[str]:
-    """Validate a plain value now (nothing registered yet) and an Output once it resolves."""
-    if isinstance(value, str):
-        return check(value)
-    resolved: pulumi.Output[str] = pulumi.Output.from_input(value)
-    return resolved.apply(check)
 
 
 def _require_readable_secret(client: str, secret: str) -> str:
@@ -126,7 +114,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             else None
         )
         protect = validation.boolean(field + "protect", args.get("protect", False))
-        authenticate_url = _checked(
+        authenticate_url = validation.checked_input(
             args["authenticate_service_url"],
             partial(
                 validation.https_url,
@@ -134,23 +122,23 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
                 example="https://authenticate.example.com",
             ),
         )
-        tenant_domain = _checked(
+        tenant_domain = validation.checked_input(
             args["auth0_domain"],
             partial(validation.domain, field + "auth0_domain", example="example.us.auth0.com"),
         )
-        provider_url = _checked(
+        provider_url = validation.checked_input(
             args.get("idp_provider_url", pulumi.Output.concat("https://", tenant_domain)),
             partial(validation.https_url, field + "idp_provider_url", example="https://login.example.com"),
         )
-        app_name = _checked(
+        app_name = validation.checked_input(
             args["app_name"],
             partial(validation.dns_label, field + "app_name", example="pomerium-dev", max_length=48),
         )
-        namespace = _checked(
+        namespace = validation.checked_input(
             args.get("namespace", DEFAULT_NAMESPACE),
             partial(validation.dns_label, field + "namespace", example=DEFAULT_NAMESPACE),
         )
-        secret_name = _checked(
+        secret_name = validation.checked_input(
             args.get("secret_name", DEFAULT_SECRET_NAME),
             partial(validation.dns_subdomain, field + "secret_name", example=DEFAULT_SECRET_NAME),
         )

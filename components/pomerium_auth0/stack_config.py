@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any
 
 import pulumi
 import pulumi.runtime
@@ -16,24 +17,38 @@ from .directory_sync import DirectorySync
 from .errors import InputError, InputErrors
 from .groups_claim import DEFAULT_GROUPS_CLAIM
 from .identity_provider import DEFAULT_NAMESPACE, DEFAULT_SECRET_NAME, Auth0IdentityProviderArgs
+from .pomerium import DEFAULT_IMAGE, TLS_MODES, PomeriumArgs
+from .routes import check_routes
 
 NAMESPACE = "pomerium-auth0"
 """The Pulumi project name, and so the prefix of every config key this program reads."""
+
+SECRET_KEYS = ("cookieSecret", "sharedSecret")
+"""Keys whose values must be stored encrypted (`pulumi config set --secret`)."""
 
 KEYS = (
     "authenticateServiceUrl",
     "auth0Domain",
     "idpProviderUrl",
     "namespace",
+    "createNamespace",
     "secretName",
     "appName",
     "directorySync",
     "groupsClaim",
     "groupsClaimName",
     "protect",
+    "deployPomerium",
+    "pomeriumImage",
+    "replicas",
+    "routes",
+    "tlsMode",
+    "tlsSecretName",
+    "databrokerStorageSecret",
+    *SECRET_KEYS,
 )
 
-T = TypeVar("T")
+Check = Callable[[str, object], Any]
 
 
 @dataclass(frozen=True)
@@ -44,27 +59,61 @@ class StackConfig:
     auth0_domain: str
     idp_provider_url: str
     namespace: str
+    create_namespace: bool
     secret_name: str
     app_name: str
     directory_sync: DirectorySync
     groups_claim: bool
     groups_claim_name: str
     protect: bool
+    deploy_pomerium: bool
+    pomerium_image: str
+    replicas: int
+    routes: list[dict[str, Any]]
+    tls_mode: str
+    tls_secret_name: str | None
+    databroker_storage_secret: str | None
+    cookie_secret: pulumi.Output[str] | None
+    shared_secret: pulumi.Output[str] | None
 
-    def identity_provider_args(self) -> Auth0IdentityProviderArgs:
-        """The component's arguments for this stack."""
+    def identity_provider_args(self, namespace: pulumi.Input[str]) -> Auth0IdentityProviderArgs:
+        """The IdP component's arguments, with the namespace as created (or named) by the program."""
         return Auth0IdentityProviderArgs(
             authenticate_service_url=self.authenticate_service_url,
             auth0_domain=self.auth0_domain,
             idp_provider_url=self.idp_provider_url,
             app_name=self.app_name,
-            namespace=self.namespace,
+            namespace=namespace,
             secret_name=self.secret_name,
             directory_sync=self.directory_sync.value,
             groups_claim=self.groups_claim,
             groups_claim_name=self.groups_claim_name,
             protect=self.protect,
         )
+
+    def pomerium_args(
+        self, namespace: pulumi.Input[str], idp_secret_name: pulumi.Input[str], idp_secret_checksum: pulumi.Input[str]
+    ) -> PomeriumArgs:
+        """The Pomerium component's arguments, wired to the IdP Secret."""
+        args = PomeriumArgs(
+            authenticate_service_url=self.authenticate_service_url,
+            namespace=namespace,
+            idp_secret_name=idp_secret_name,
+            idp_secret_checksum=idp_secret_checksum,
+            image=self.pomerium_image,
+            replicas=self.replicas,
+            routes=self.routes,
+            tls_mode=self.tls_mode,
+        )
+        if self.tls_secret_name is not None:
+            args["tls_secret_name"] = self.tls_secret_name
+        if self.databroker_storage_secret is not None:
+            args["databroker_storage_secret"] = self.databroker_storage_secret
+        if self.cookie_secret is not None:
+            args["cookie_secret"] = self.cookie_secret
+        if self.shared_secret is not None:
+            args["shared_secret"] = self.shared_secret
+        return args
 
 
 def _configured_keys() -> set[str]:
@@ -96,34 +145,68 @@ class _Reader:
     """Collects every config error instead of stopping at the first."""
 
     def __init__(self) -> None:
-        self.config = pulumi.Config(NAMESPACE)
         self.errors: list[InputError] = []
+        self.values: dict[str, Any] = {}
 
-    def check(self, full_key: str, check: Callable[[str, object], T], value: object) -> T | None:
+    @staticmethod
+    def raw(key: str) -> str | None:
+        value = pulumi.runtime.get_config(f"{NAMESPACE}:{key}")
+        return None if value is None else str(value)
+
+    def check(self, field: str, full_key: str, check: Check, value: object) -> None:
         try:
-            return check(full_key, value)
+            self.values[field] = check(full_key, value)
         except InputError as error:
             self.errors.append(error)
-            return None
 
-    def read(self, key: str, check: Callable[[str, object], T], default: str | None) -> T | None:
-        """The checked value of `key`, its checked default, or None (an error) when required."""
+    def read(self, field: str, key: str, check: Check, default: object = None, *, required: bool = False) -> None:
+        """Check `key` (or its default) into `values[field]`; a missing required key is an error."""
         full_key = f"{NAMESPACE}:{key}"
-        value = self.config.get(key)
-        if value is None and default is None:
+        value = self.raw(key)
+        if value is None and required:
             self.errors.append(
                 InputError(full_key, "is required but not set", f"run `pulumi config set {full_key} <value>`")
             )
-            return None
-        return self.check(full_key, check, default if value is None else value)
+            return
+        if value is None and default is None:
+            self.values[field] = None
+            return
+        self.check(field, full_key, check, default if value is None else value)
+
+    def read_secret(self, field: str, key: str, check: Check) -> None:
+        """A secret key: stored encrypted, checked without echoing it, kept a secret Output."""
+        full_key = f"{NAMESPACE}:{key}"
+        value = self.raw(key)
+        if value is not None and not pulumi.runtime.is_config_secret(full_key):
+            self.errors.append(
+                InputError(
+                    full_key,
+                    "is stored in plain text in the stack file",
+                    f"run `pulumi config set --secret {full_key} <value>` (and rotate the value)",
+                )
+            )
+            return
+        self.read(field, key, lambda full, raw: pulumi.Output.secret(check(full, raw)))
 
 
-def _url(example: str) -> Callable[[str, object], str]:
+def _url(example: str) -> Check:
     return lambda key, value: validation.https_url(key, value, example=example)
 
 
-def _tenant_domain(key: str, value: object) -> str:
+def _domain(key: str, value: object) -> str:
     return validation.domain(key, value, example="example.us.auth0.com")
+
+
+def _json_routes(key: str, value: object) -> list[dict[str, Any]]:
+    try:
+        parsed = json.loads(str(value))
+    except json.JSONDecodeError as error:
+        raise InputError(key, f"is not valid JSON ({error.msg})", "set it as a YAML list in the stack file") from None
+    return check_routes(key, parsed)
+
+
+def _optional_name(example: str) -> Check:
+    return lambda key, value: validation.dns_subdomain(key, value, example=example)
 
 
 def load_stack_config() -> StackConfig:
@@ -131,63 +214,82 @@ def load_stack_config() -> StackConfig:
     reader = _Reader()
     reader.errors.extend(_unknown_key_errors())
 
-    authenticate_service_url = reader.read("authenticateServiceUrl", _url("https://authenticate.example.com"), None)
-    provider_domain = pulumi.Config("auth0").get("domain") or os.environ.get("AUTH0_DOMAIN")
-    if reader.config.get("auth0Domain") is not None or provider_domain is None:
-        auth0_domain = reader.read("auth0Domain", _tenant_domain, None)
-    else:
-        auth0_domain = reader.check("auth0:domain", _tenant_domain, provider_domain)
-    custom_login_url = reader.config.get("idpProviderUrl")
-    idp_provider_url = (
-        reader.check(f"{NAMESPACE}:idpProviderUrl", _url("https://login.example.com"), custom_login_url)
-        if custom_login_url is not None
-        else f"https://{auth0_domain}"
+    reader.read(
+        "authenticate_service_url", "authenticateServiceUrl", _url("https://authenticate.example.com"), required=True
     )
-    namespace = reader.read(
+    provider_domain = pulumi.Config("auth0").get("domain") or os.environ.get("AUTH0_DOMAIN")
+    if reader.raw("auth0Domain") is not None or provider_domain is None:
+        reader.read("auth0_domain", "auth0Domain", _domain, required=True)
+    else:
+        reader.check("auth0_domain", "auth0:domain", _domain, provider_domain)
+    tenant = reader.values.get("auth0_domain")
+    reader.read("idp_provider_url", "idpProviderUrl", _url("https://login.example.com"), tenant and f"https://{tenant}")
+    reader.read(
+        "namespace",
         "namespace",
         lambda key, value: validation.dns_label(key, value, example=DEFAULT_NAMESPACE),
         DEFAULT_NAMESPACE,
     )
-    secret_name = reader.read(
+    reader.read("create_namespace", "createNamespace", validation.boolean, "false")
+    reader.read(
+        "secret_name",
         "secretName",
         lambda key, value: validation.dns_subdomain(key, value, example=DEFAULT_SECRET_NAME),
         DEFAULT_SECRET_NAME,
     )
-    app_name = reader.read(
+    reader.read(
+        "app_name",
         "appName",
         lambda key, value: validation.dns_label(key, value, example="pomerium-dev", max_length=48),
         f"pomerium-{pulumi.get_stack()}",
     )
-    directory_sync = reader.read(
+    reader.read(
+        "directory_sync",
         "directorySync",
         lambda key, value: DirectorySync(validation.choice(key, value, [mode.value for mode in DirectorySync])),
         DirectorySync.LEGACY.value,
     )
-    groups_claim = reader.read("groupsClaim", validation.boolean, "true")
-    groups_claim_name = reader.read(
+    reader.read("groups_claim", "groupsClaim", validation.boolean, "true")
+    reader.read(
+        "groups_claim_name",
         "groupsClaimName",
         lambda key, value: validation.claim_name(key, value, example=DEFAULT_GROUPS_CLAIM),
         DEFAULT_GROUPS_CLAIM,
     )
-    protect = reader.read("protect", validation.boolean, "false")
+    reader.read("protect", "protect", validation.boolean, "false")
+    reader.read("deploy_pomerium", "deployPomerium", validation.boolean, "true")
+    reader.read(
+        "pomerium_image",
+        "pomeriumImage",
+        lambda key, value: validation.image_reference(key, value, example=DEFAULT_IMAGE),
+        DEFAULT_IMAGE,
+    )
+    reader.read("replicas", "replicas", lambda key, value: validation.integer(key, value, minimum=1, maximum=50), "1")
+    reader.read("routes", "routes", _json_routes, "[]")
+    reader.read("tls_mode", "tlsMode", lambda key, value: validation.choice(key, value, TLS_MODES), "ingress")
+    reader.read("tls_secret_name", "tlsSecretName", _optional_name("pomerium-tls"))
+    reader.read("databroker_storage_secret", "databrokerStorageSecret", _optional_name("pomerium-databroker"))
+    for field, key in (("cookie_secret", "cookieSecret"), ("shared_secret", "sharedSecret")):
+        reader.read_secret(field, key, validation.base64_key)
 
+    values = reader.values
+    if values.get("tls_mode") == "secret" and values.get("tls_secret_name") is None and "tls_secret_name" in values:
+        reader.errors.append(
+            InputError(
+                f"{NAMESPACE}:tlsSecretName",
+                "is required with tlsMode secret",
+                f"run `pulumi config set {NAMESPACE}:tlsSecretName <kubernetes.io/tls Secret>`",
+            )
+        )
+    if (values.get("replicas") or 1) > 1 and values.get("databroker_storage_secret") is None:
+        reader.errors.append(
+            InputError(
+                f"{NAMESPACE}:replicas",
+                "more than 1 replica needs shared session storage",
+                f"set {NAMESPACE}:databrokerStorageSecret to a Secret holding "
+                "DATABROKER_STORAGE_CONNECTION_STRING, or use 1 replica",
+            )
+        )
     if reader.errors:
         raise InputErrors(reader.errors)
-    return StackConfig(
-        authenticate_service_url=_present(authenticate_service_url),
-        auth0_domain=_present(auth0_domain),
-        idp_provider_url=_present(idp_provider_url),
-        namespace=_present(namespace),
-        secret_name=_present(secret_name),
-        app_name=_present(app_name),
-        directory_sync=_present(directory_sync),
-        groups_claim=_present(groups_claim),
-        groups_claim_name=_present(groups_claim_name),
-        protect=_present(protect),
-    )
-
-
-def _present(value: T | None) -> T:
-    """Narrow a value the reader returned without error (for the type checker)."""
-    assert value is not None
-    return value
+    return StackConfig(**values)

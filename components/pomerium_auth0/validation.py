@@ -7,12 +7,19 @@ traceback or a half-created stack.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TypeVar
 from urllib.parse import urlsplit
 
+import pulumi
+
 from .errors import InputError
+
+T = TypeVar("T")
 
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -203,3 +210,26 @@ def known_fields(prefix: str, args: Mapping[str, object], schema: type) -> None:
         raise InputError(prefix + key, "is not an argument of this component", f"{hint}valid: {', '.join(allowed)}")
     for key in sorted(getattr(schema, "__required_keys__", set()) - set(args)):
         raise InputError(prefix + key, "is required but missing", f"pass {key}")
+
+
+def checked_input(value: pulumi.Input[T], check: Callable[[object], T]) -> pulumi.Input[T]:
+    """Validate a plain value now (before anything is registered), an Output once it resolves."""
+    if isinstance(value, (pulumi.Output, Awaitable)):
+        resolved: pulumi.Output[T] = pulumi.Output.from_input(value)
+        return resolved.apply(check)
+    return check(value)
+
+
+def base64_key(key: str, value: object, *, length: int = 32) -> str:
+    """A secret that must be standard base64 of exactly `length` random bytes (never echoed)."""
+    try:
+        decoded = base64.b64decode(str(value), validate=True)
+    except (binascii.Error, ValueError):
+        decoded = b""
+    if len(decoded) != length:
+        raise InputError(
+            key,
+            f"{shown(value, secret=True)} is not base64 of {length} bytes",
+            f"generate one with `head -c{length} /dev/urandom | base64`, or unset it to have one generated",
+        )
+    return str(value)

@@ -1,0 +1,282 @@
+"""Pomerium (all-in-one) on Kubernetes, consuming the IdP Secret and rolling on every change."""
+
+import hashlib
+from functools import partial
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pulumi_random as random
+
+from . import validation
+from .errors import InputError
+from .k8s_metadata import CHECKSUM_ANNOTATION, secret_checksum, standard_labels
+from .routes import check_routes, render_config
+
+DEFAULT_IMAGE = "pomerium/pomerium:v0.32.8"
+"""Pinned release; bump deliberately (the Deployment rolls when it changes)."""
+TLS_MODES = ("ingress", "secret")
+HEALTH_PORT = 28080
+CONFIG_DIR = "/etc/pomerium"
+TLS_DIR = "/etc/pomerium/tls"
+RUN_AS = 65532
+"""The distroless `nonroot` user of Pomerium's images."""
+RESOURCE_REQUESTS = {"cpu": "100m", "memory": "256Mi"}
+RESOURCE_LIMITS = {"cpu": "1", "memory": "1Gi"}
+
+
+class PomeriumArgs(TypedDict):
+    """Inputs of :class:`Pomerium`."""
+
+    authenticate_service_url: pulumi.Input[str]
+    """Pomerium's authenticate service URL, https:// only (AUTHENTICATE_SERVICE_URL)."""
+    namespace: pulumi.Input[str]
+    """Namespace to deploy into; the IdP Secret must be in it."""
+    idp_secret_name: pulumi.Input[str]
+    """Name of the IdP Secret (IDP_* keys), consumed with envFrom."""
+    idp_secret_checksum: pulumi.Input[str]
+    """Checksum of the IdP Secret's content; a change rolls the pods."""
+    name: NotRequired[str]
+    """Base name of the Deployment, Service, ConfigMap and Secret, and their instance label. Default: pomerium."""
+    image: NotRequired[pulumi.Input[str]]
+    """Pomerium container image. Default: the pinned DEFAULT_IMAGE."""
+    replicas: NotRequired[int]
+    """Pod count. More than 1 needs databroker_storage_secret (shared session storage). Default: 1."""
+    routes: NotRequired[pulumi.Input[list[dict[str, Any]]]]
+    """Pomerium routes (from, to, policy, ...), rendered into config.yaml. Default: none."""
+    tls_mode: NotRequired[str]
+    """ingress: plain HTTP on 8080 behind a TLS-terminating ingress (default); secret: TLS on 8443."""
+    tls_secret_name: NotRequired[pulumi.Input[str]]
+    """kubernetes.io/tls Secret that Pomerium serves TLS from; required with tls_mode secret."""
+    cookie_secret: NotRequired[pulumi.Input[str]]
+    """Base64 of 32 random bytes; generated and kept stable when not given."""
+    shared_secret: NotRequired[pulumi.Input[str]]
+    """Base64 of 32 random bytes; generated and kept stable when not given."""
+    databroker_storage_secret: NotRequired[pulumi.Input[str]]
+    """Secret with DATABROKER_STORAGE_CONNECTION_STRING for Postgres-backed sessions."""
+
+
+class Pomerium(pulumi.ComponentResource):
+    """A hardened, all-in-one Pomerium Deployment and its Service.
+
+    The pod template carries a checksum of the IdP Secret, the generated secrets and the rendered
+    routes, so any change to a client secret, the service account or a route rolls the pods in the
+    same `pulumi up`, which Pomerium's Helm chart does not do for Secrets it does not own.
+    """
+
+    service_name: pulumi.Output[str]
+    """Name of the Service in front of Pomerium."""
+    service_port: pulumi.Output[int]
+    """Port of that Service: 443 with tls_mode secret, 80 with ingress."""
+    deployment_name: pulumi.Output[str]
+    """Name of the Deployment."""
+    config_checksum: pulumi.Output[str]
+    """The pod-template checksum (secret: it is derived from secrets)."""
+
+    def __init__(self, name: str, args: PomeriumArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        field = "PomeriumArgs."
+        validation.known_fields(field, args, PomeriumArgs)
+        base = validation.rfc1035_label(field + "name", args.get("name", "pomerium"), example="pomerium")
+        replicas = validation.integer(field + "replicas", args.get("replicas", 1), minimum=1, maximum=50)
+        tls_mode = validation.choice(field + "tls_mode", args.get("tls_mode", "ingress"), TLS_MODES)
+        if tls_mode == "secret" and "tls_secret_name" not in args:
+            raise InputError(
+                field + "tls_secret_name", "is required with tls_mode secret", "name a kubernetes.io/tls Secret"
+            )
+        if replicas > 1 and "databroker_storage_secret" not in args:
+            raise InputError(
+                field + "replicas",
+                f"{replicas} replicas would each keep their own in-memory sessions",
+                "set databroker_storage_secret (Postgres storage) or use 1 replica",
+            )
+        namespace = validation.checked_input(
+            args["namespace"], partial(validation.dns_label, field + "namespace", example="pomerium")
+        )
+        authenticate_url = validation.checked_input(
+            args["authenticate_service_url"],
+            partial(
+                validation.https_url, field + "authenticate_service_url", example="https://authenticate.example.com"
+            ),
+        )
+        image = validation.checked_input(
+            args.get("image", DEFAULT_IMAGE),
+            partial(validation.image_reference, field + "image", example=DEFAULT_IMAGE),
+        )
+        routes = validation.checked_input(args.get("routes", []), partial(check_routes, field + "routes"))
+        supplied: dict[str, pulumi.Input[str]] = {
+            secret: validation.checked_input(args[secret], partial(validation.base64_key, field + secret))
+            for secret in ("cookie_secret", "shared_secret")
+            if secret in args
+        }
+
+        super().__init__("pomerium-auth0:index:Pomerium", name, {}, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        # The instance label is the object name, never a display name: a Deployment's selector is
+        # immutable, so a label that changes would force Kubernetes to replace the Deployment.
+        labels = standard_labels(base, "proxy")
+        selector = {"app.kubernetes.io/name": "pomerium", "app.kubernetes.io/instance": base}
+
+        generated: dict[str, pulumi.Input[str]] = {
+            secret: random.RandomBytes(f"{name}-{secret.replace('_', '-')}", length=32, opts=child).base64
+            for secret in ("cookie_secret", "shared_secret")
+            if secret not in supplied
+        }
+        secret_values: dict[str, pulumi.Input[str]] = {**generated, **supplied}
+        secret_data: dict[str, pulumi.Input[str]] = {
+            key.upper(): pulumi.Output.secret(secret_values[key]) for key in sorted(secret_values)
+        }
+        self.secrets = k8s.core.v1.Secret(
+            f"{name}-secrets",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=f"{base}-secrets", namespace=namespace, labels=labels),
+            type="Opaque",
+            string_data=secret_data,
+            opts=child,
+        )
+        config_yaml = pulumi.Output.from_input(routes).apply(render_config)
+        self.config_map = k8s.core.v1.ConfigMap(
+            f"{name}-config",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=f"{base}-config", namespace=namespace, labels=labels),
+            data={"config.yaml": config_yaml},
+            opts=child,
+        )
+
+        self.config_checksum = pulumi.Output.secret(
+            pulumi.Output.all(args["idp_secret_checksum"], secret_checksum(secret_data), config_yaml).apply(
+                lambda parts: hashlib.sha256("\n".join(parts).encode()).hexdigest()
+            )
+        )
+        port = 8443 if tls_mode == "secret" else 8080
+        env = [
+            k8s.core.v1.EnvVarArgs(name="AUTHENTICATE_SERVICE_URL", value=authenticate_url),
+            k8s.core.v1.EnvVarArgs(name="ADDRESS", value=f":{port}"),
+            k8s.core.v1.EnvVarArgs(name="HEALTH_CHECK_ADDR", value=f":{HEALTH_PORT}"),
+        ]
+        volumes = [
+            k8s.core.v1.VolumeArgs(
+                name="config", config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=self.config_map.metadata.name)
+            ),
+            k8s.core.v1.VolumeArgs(name="tmp", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit="512Mi")),
+        ]
+        mounts = [
+            k8s.core.v1.VolumeMountArgs(name="config", mount_path=CONFIG_DIR, read_only=True),
+            k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp"),
+        ]
+        if tls_mode == "secret":
+            env += [
+                k8s.core.v1.EnvVarArgs(name="CERTIFICATE_FILE", value=f"{TLS_DIR}/tls.crt"),
+                k8s.core.v1.EnvVarArgs(name="CERTIFICATE_KEY_FILE", value=f"{TLS_DIR}/tls.key"),
+            ]
+            tls_secret = validation.checked_input(
+                args["tls_secret_name"],
+                partial(validation.dns_subdomain, field + "tls_secret_name", example="pomerium-tls"),
+            )
+            volumes.append(
+                k8s.core.v1.VolumeArgs(name="tls", secret=k8s.core.v1.SecretVolumeSourceArgs(secret_name=tls_secret))
+            )
+            mounts.append(k8s.core.v1.VolumeMountArgs(name="tls", mount_path=TLS_DIR, read_only=True))
+        else:
+            env.append(k8s.core.v1.EnvVarArgs(name="INSECURE_SERVER", value="true"))
+        env_from = [
+            k8s.core.v1.EnvFromSourceArgs(secret_ref=k8s.core.v1.SecretEnvSourceArgs(name=args["idp_secret_name"])),
+            k8s.core.v1.EnvFromSourceArgs(secret_ref=k8s.core.v1.SecretEnvSourceArgs(name=self.secrets.metadata.name)),
+        ]
+        if "databroker_storage_secret" in args:
+            env.append(k8s.core.v1.EnvVarArgs(name="DATABROKER_STORAGE_TYPE", value="postgres"))
+            storage_secret = validation.checked_input(
+                args["databroker_storage_secret"],
+                partial(validation.dns_subdomain, field + "databroker_storage_secret", example="pomerium-databroker"),
+            )
+            env_from.append(
+                k8s.core.v1.EnvFromSourceArgs(secret_ref=k8s.core.v1.SecretEnvSourceArgs(name=storage_secret))
+            )
+
+        def probe(path: str, period_seconds: int, failure_threshold: int) -> k8s.core.v1.ProbeArgs:
+            return k8s.core.v1.ProbeArgs(
+                http_get=k8s.core.v1.HTTPGetActionArgs(path=path, port="health"),
+                period_seconds=period_seconds,
+                failure_threshold=failure_threshold,
+            )
+
+        container = k8s.core.v1.ContainerArgs(
+            name="pomerium",
+            image=image,
+            args=["-config", f"{CONFIG_DIR}/config.yaml"],
+            ports=[
+                k8s.core.v1.ContainerPortArgs(name="https" if tls_mode == "secret" else "http", container_port=port),
+                k8s.core.v1.ContainerPortArgs(name="health", container_port=HEALTH_PORT),
+            ],
+            env=env,
+            env_from=env_from,
+            volume_mounts=mounts,
+            resources=k8s.core.v1.ResourceRequirementsArgs(requests=RESOURCE_REQUESTS, limits=RESOURCE_LIMITS),
+            startup_probe=probe("/startupz", period_seconds=5, failure_threshold=60),
+            readiness_probe=probe("/readyz", period_seconds=10, failure_threshold=3),
+            liveness_probe=probe("/healthz", period_seconds=30, failure_threshold=5),
+            security_context=k8s.core.v1.SecurityContextArgs(
+                run_as_non_root=True,
+                read_only_root_filesystem=True,
+                allow_privilege_escalation=False,
+                privileged=False,
+                capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
+            ),
+        )
+        self.deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=base, namespace=namespace, labels=labels),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                replicas=replicas,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector),
+                strategy=k8s.apps.v1.DeploymentStrategyArgs(
+                    type="RollingUpdate",
+                    rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_unavailable=0, max_surge=1),
+                ),
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(
+                        labels=labels, annotations={CHECKSUM_ANNOTATION: self.config_checksum}
+                    ),
+                    spec=k8s.core.v1.PodSpecArgs(
+                        automount_service_account_token=False,
+                        enable_service_links=False,
+                        security_context=k8s.core.v1.PodSecurityContextArgs(
+                            run_as_non_root=True,
+                            run_as_user=RUN_AS,
+                            run_as_group=RUN_AS,
+                            fs_group=RUN_AS,
+                            seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+                        ),
+                        containers=[container],
+                        volumes=volumes,
+                    ),
+                ),
+            ),
+            opts=child,
+        )
+        service_port = 443 if tls_mode == "secret" else 80
+        self.service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=base, namespace=namespace, labels=labels),
+            spec=k8s.core.v1.ServiceSpecArgs(
+                type="ClusterIP",
+                selector=selector,
+                ports=[
+                    k8s.core.v1.ServicePortArgs(
+                        name="https" if tls_mode == "secret" else "http",
+                        port=service_port,
+                        target_port="https" if tls_mode == "secret" else "http",
+                    )
+                ],
+            ),
+            opts=child,
+        )
+
+        self.service_name = self.service.metadata.apply(lambda metadata: metadata.name or "")
+        self.service_port = pulumi.Output.from_input(service_port)
+        self.deployment_name = self.deployment.metadata.apply(lambda metadata: metadata.name or "")
+        self.register_outputs(
+            {
+                "service_name": self.service_name,
+                "service_port": self.service_port,
+                "deployment_name": self.deployment_name,
+                "config_checksum": self.config_checksum,
+            }
+        )

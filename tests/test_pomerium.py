@@ -1,0 +1,252 @@
+"""Pomerium on Kubernetes: schema-valid objects, hardened pods, and pods that roll on every change."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import kubernetes_validate  # type: ignore[import-untyped]
+import pytest
+import yaml
+from pomerium_auth0 import InputErrors
+from pomerium_auth0.k8s_metadata import CHECKSUM_ANNOTATION
+
+from tests.conftest import AUTHENTICATE_URL, stack_config
+from tests.harness import Engine, is_secret_value, new_engine, resolve, unwrap
+
+KUBERNETES_VERSIONS = ("1.34.0", "1.37.0")
+SECRET_CONFIG = ["pomerium-auth0:cookieSecret", "pomerium-auth0:sharedSecret"]
+ROUTES = [
+    {
+        "from": "https://grafana.example.com",
+        "to": "http://grafana.monitoring.svc.cluster.local:3000",
+        "policy": [{"allow": {"or": [{"claim/pomerium.io/groups": "observability"}]}}],
+    }
+]
+
+
+def deployed(stack: str = "dev", secret_keys: list[str] | None = None, **config: str) -> Engine:
+    engine = new_engine(stack=stack, config=stack_config(**config), secret_keys=secret_keys)
+    engine.run_stack_program()
+    return engine
+
+
+def kubernetes_objects(engine: Engine) -> list[dict[str, Any]]:
+    return [unwrap(r.inputs) for r in engine.registrations if r.type.startswith("kubernetes:")]
+
+
+def pod_spec(engine: Engine) -> dict[str, Any]:
+    return unwrap(engine.monitor.named("pomerium-deployment").inputs)["spec"]["template"]["spec"]  # type: ignore[no-any-return]
+
+
+def container(engine: Engine) -> dict[str, Any]:
+    (pomerium,) = pod_spec(engine)["containers"]
+    return pomerium  # type: ignore[no-any-return]
+
+
+def env(engine: Engine) -> dict[str, str]:
+    return {variable["name"]: variable["value"] for variable in container(engine)["env"]}
+
+
+def checksum(engine: Engine) -> str:
+    spec = unwrap(engine.monitor.named("pomerium-deployment").inputs["spec"])
+    return spec["template"]["metadata"]["annotations"][CHECKSUM_ANNOTATION]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+@pytest.mark.parametrize(
+    "config",
+    [
+        {},
+        {"tlsMode": "secret", "tlsSecretName": "pomerium-tls", "createNamespace": "true"},
+        {"replicas": "3", "databrokerStorageSecret": "pomerium-databroker", "routes": json.dumps(ROUTES)},
+    ],
+    ids=["ingress", "tls-secret", "replicated-with-routes"],
+)
+def test_every_kubernetes_object_is_valid_against_the_official_schema(version: str, config: dict[str, str]) -> None:
+    objects = kubernetes_objects(deployed("dev", None, **config))
+    assert {obj["kind"] for obj in objects} >= {"Secret", "ConfigMap", "Deployment", "Service"}
+    for obj in objects:
+        kubernetes_validate.validate(obj, version, strict=True)
+
+
+def test_schema_validation_rejects_a_broken_object() -> None:
+    broken = kubernetes_objects(deployed())
+    deployment = next(obj for obj in broken if obj["kind"] == "Deployment")
+    deployment["spec"]["template"]["spec"]["containers"][0]["imagePullPolicyy"] = "Always"
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, KUBERNETES_VERSIONS[-1], strict=True)
+
+
+def test_pomerium_reads_the_idp_secret_by_its_exact_name_and_its_own_secrets() -> None:
+    engine = deployed(secretName="pomerium-idp-dev")
+    assert container(engine)["envFrom"] == [
+        {"secretRef": {"name": "pomerium-idp-dev"}},
+        {"secretRef": {"name": "pomerium-secrets"}},
+    ]
+    assert env(engine)["AUTHENTICATE_SERVICE_URL"] == AUTHENTICATE_URL
+    idp_secret = engine.monitor.named("pomerium-idp-secret").urn
+    assert idp_secret in engine.monitor.named("pomerium-deployment").dependencies
+
+
+def test_checksum_is_a_secret_hash_that_changes_with_a_client_secret_and_only_then() -> None:
+    first, second = deployed(), deployed()
+    rotated = new_engine(config=stack_config())
+    rotated.mocks.secret_overrides["pomerium-idp-directory-sync-credentials"] = "rotated-m2m-secret"
+    rotated.run_stack_program()
+    assert len(checksum(first)) == 64
+    assert checksum(first) == checksum(second)
+    assert checksum(first) != checksum(rotated)
+    assert checksum(first) not in json.dumps(unwrap(first.monitor.named("pomerium-idp-secret").inputs))
+
+
+def test_the_checksum_reaches_the_engine_as_a_secret() -> None:
+    # Pulumi marks the whole top-level `spec` secret when a nested value is: previews show the
+    # Deployment spec as [secret] (README: review it with --show-secrets).
+    engine = deployed()
+    assert is_secret_value(engine.monitor.named("pomerium-deployment").inputs["spec"])
+    component = engine.monitor.one("pomerium-auth0:index:Pomerium")
+    assert is_secret_value(engine.monitor.registered_outputs[component.urn]["config_checksum"])
+
+
+def test_checksum_changes_when_routes_change() -> None:
+    assert checksum(deployed()) != checksum(deployed(routes=json.dumps(ROUTES)))
+
+
+def test_generated_cookie_and_shared_secrets_are_secret_and_decode_to_32_bytes() -> None:
+    engine = deployed()
+    data = engine.monitor.named("pomerium-secrets").inputs["stringData"]
+    assert is_secret_value(data)
+    values = unwrap(data)
+    assert set(values) == {"COOKIE_SECRET", "SHARED_SECRET"}
+    assert values["COOKIE_SECRET"] != values["SHARED_SECRET"]
+    for value in values.values():
+        assert len(base64.b64decode(value, validate=True)) == 32
+    lengths = [r.inputs["length"] for r in engine.monitor.of_type("random:index/randomBytes:RandomBytes")]
+    assert lengths == [32, 32]
+
+
+def test_generated_secrets_are_stable_across_runs() -> None:
+    first = unwrap(deployed().monitor.named("pomerium-secrets").inputs["stringData"])
+    again = unwrap(deployed().monitor.named("pomerium-secrets").inputs["stringData"])
+    assert first == again
+
+
+def test_users_may_supply_their_own_secrets() -> None:
+    cookie = base64.b64encode(b"c" * 32).decode()
+    shared = base64.b64encode(b"s" * 32).decode()
+    engine = deployed(secret_keys=SECRET_CONFIG, cookieSecret=cookie, sharedSecret=shared)
+    data = engine.monitor.named("pomerium-secrets").inputs["stringData"]
+    assert is_secret_value(data)
+    assert unwrap(data) == {"COOKIE_SECRET": cookie, "SHARED_SECRET": shared}
+    assert engine.monitor.of_type("random:index/randomBytes:RandomBytes") == []
+
+
+def test_supplied_secrets_in_plain_text_config_are_refused() -> None:
+    engine = new_engine(config=stack_config(cookieSecret=base64.b64encode(b"c" * 32).decode()))
+    with pytest.raises(InputErrors, match="--secret"):
+        engine.run_stack_program()
+    assert engine.registrations == []
+
+
+def test_pod_is_hardened() -> None:
+    engine = deployed()
+    spec = pod_spec(engine)
+    assert spec["automountServiceAccountToken"] is False
+    assert spec["securityContext"]["runAsNonRoot"] is True
+    assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    security = container(engine)["securityContext"]
+    assert security["runAsNonRoot"] is True
+    assert security["readOnlyRootFilesystem"] is True
+    assert security["allowPrivilegeEscalation"] is False
+    assert security["capabilities"] == {"drop": ["ALL"]}
+    resources = container(engine)["resources"]
+    assert set(resources["requests"]) == {"cpu", "memory"}
+    assert set(resources["limits"]) == {"cpu", "memory"}
+
+
+def test_probes_use_pomeriums_health_endpoints_on_a_reachable_address() -> None:
+    engine = deployed()
+    pomerium = container(engine)
+    assert pomerium["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "health"}
+    assert pomerium["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "health"}
+    assert pomerium["startupProbe"]["httpGet"] == {"path": "/startupz", "port": "health"}
+    assert {"name": "health", "containerPort": 28080} in pomerium["ports"]
+    assert env(engine)["HEALTH_CHECK_ADDR"] == ":28080"
+
+
+def test_replicas_come_from_config_and_more_than_one_needs_shared_storage() -> None:
+    engine = deployed(replicas="3", databrokerStorageSecret="pomerium-databroker")
+    deployment = unwrap(engine.monitor.named("pomerium-deployment").inputs)
+    assert deployment["spec"]["replicas"] == 3
+    assert env(engine)["DATABROKER_STORAGE_TYPE"] == "postgres"
+    assert {"secretRef": {"name": "pomerium-databroker"}} in container(engine)["envFrom"]
+    with pytest.raises(InputErrors, match="pomerium-auth0:replicas"):
+        new_engine(config=stack_config(replicas="2")).run_stack_program()
+
+
+def test_default_routes_expose_nothing() -> None:
+    config_map = unwrap(deployed().monitor.named("pomerium-config").inputs)
+    assert yaml.safe_load(config_map["data"]["config.yaml"]) == {"routes": []}
+
+
+def test_routes_from_config_are_rendered_into_the_mounted_config_file() -> None:
+    engine = deployed(routes=json.dumps(ROUTES))
+    config_map = unwrap(engine.monitor.named("pomerium-config").inputs)
+    assert yaml.safe_load(config_map["data"]["config.yaml"]) == {"routes": ROUTES}
+    assert container(engine)["args"] == ["-config", "/etc/pomerium/config.yaml"]
+    assert {"name": "config", "mountPath": "/etc/pomerium", "readOnly": True} in container(engine)["volumeMounts"]
+
+
+def test_behind_an_ingress_pomerium_serves_plain_http_inside_the_cluster() -> None:
+    engine = deployed()
+    assert env(engine)["INSECURE_SERVER"] == "true"
+    assert env(engine)["ADDRESS"] == ":8080"
+    service = unwrap(engine.monitor.named("pomerium-service").inputs)["spec"]
+    assert service["ports"] == [{"name": "http", "port": 80, "targetPort": "http"}]
+
+
+def test_with_a_certificate_secret_pomerium_serves_tls_itself() -> None:
+    engine = deployed(tlsMode="secret", tlsSecretName="pomerium-tls")
+    variables = env(engine)
+    assert "INSECURE_SERVER" not in variables
+    assert variables["ADDRESS"] == ":8443"
+    assert variables["CERTIFICATE_FILE"] == "/etc/pomerium/tls/tls.crt"
+    assert {"name": "tls", "secret": {"secretName": "pomerium-tls"}} in pod_spec(engine)["volumes"]
+    service = unwrap(engine.monitor.named("pomerium-service").inputs)["spec"]
+    assert service["ports"] == [{"name": "https", "port": 443, "targetPort": "https"}]
+
+
+def test_tls_secret_mode_without_a_certificate_secret_is_refused() -> None:
+    with pytest.raises(InputErrors, match="pomerium-auth0:tlsSecretName"):
+        new_engine(config=stack_config(tlsMode="secret")).run_stack_program()
+
+
+def test_service_selects_exactly_the_pomerium_pods() -> None:
+    engine = deployed()
+    deployment = unwrap(engine.monitor.named("pomerium-deployment").inputs)["spec"]
+    selector = unwrap(engine.monitor.named("pomerium-service").inputs)["spec"]["selector"]
+    assert selector == deployment["selector"]["matchLabels"]
+    assert selector.items() <= deployment["template"]["metadata"]["labels"].items()
+
+
+def test_without_deploy_pomerium_only_the_idp_secret_is_produced() -> None:
+    engine = deployed(deployPomerium="false")
+    kinds = sorted(r.type for r in engine.registrations if r.type.startswith(("kubernetes:", "random:")))
+    assert kinds == ["kubernetes:core/v1:Secret"]
+    assert "pomeriumServiceName" not in engine.stack_outputs()
+
+
+def test_created_namespace_enforces_the_restricted_pod_security_standard() -> None:
+    engine = deployed(createNamespace="true")
+    namespace = engine.monitor.one("kubernetes:core/v1:Namespace")
+    assert namespace.inputs["metadata"]["labels"] == {"pod-security.kubernetes.io/enforce": "restricted"}
+    assert namespace.urn in engine.monitor.named("pomerium-idp-secret").dependencies
+    assert namespace.urn in engine.monitor.named("pomerium-deployment").dependencies
+
+
+def test_pomerium_outputs_name_the_service() -> None:
+    outputs = deployed().stack_outputs()
+    assert resolve(outputs["pomeriumServiceName"]).value == "pomerium"
+    assert resolve(outputs["pomeriumServicePort"]).value == 80
