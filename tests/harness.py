@@ -262,3 +262,13 @@ def new_engine(
         config=dict(config or {}),
         secret_keys=list(secret_keys or []),
     )
+
+
+def stack_file_config(stack: str) -> dict[str, str]:
+    """A shipped stack file's config as the engine hands it to the program: structured values as JSON."""
+    import json
+
+    import yaml
+
+    document = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())
+    return {key: value if isinstance(value, str) else json.dumps(value) for key, value in document["config"].items()}

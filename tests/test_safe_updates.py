@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-import yaml
 from pomerium_auth0 import Auth0IdentityProvider
 
 from tests.conftest import AUTHENTICATE_URL, TENANT, stack_config
-from tests.harness import ROOT, Engine, new_engine
+from tests.harness import Engine, new_engine, stack_file_config
 
 DEV_STACK_RESOURCES = [
     ("auth0:index/action:Action", "pomerium-idp-groups-claim"),
@@ -90,11 +89,7 @@ def protected(engine: Engine) -> set[str]:
 
 
 def test_prod_protects_the_auth0_applications_and_the_secret() -> None:
-    config = {
-        key: str(value)
-        for key, value in yaml.safe_load((ROOT / "stacks/Pulumi.prod.yaml").read_text())["config"].items()
-    }
-    engine = new_engine(stack="prod", config=config)
+    engine = new_engine(stack="prod", config=stack_file_config("prod"))
     engine.run_stack_program()
     assert protected(engine) == {"pomerium-idp-web", "pomerium-idp-directory-sync", "pomerium-idp-secret"}
 

@@ -7,19 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.conftest import TENANT, stack_config
-from tests.harness import ROOT, Registration, new_engine, resolve, unwrap
+from tests.harness import ROOT, Registration, new_engine, resolve, stack_file_config, unwrap
 
 STACK_FILES = sorted((ROOT / "stacks").glob("Pulumi.*.yaml"))
-
-
-def shipped_config(path: Path) -> dict[str, str]:
-    document = yaml.safe_load(path.read_text())
-    return {
-        key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in document["config"].items()
-    }
 
 
 def secret_data(registrations: list[Registration]) -> dict[str, str]:
@@ -34,7 +26,7 @@ def test_dev_staging_and_prod_stack_files_are_shipped() -> None:
 @pytest.mark.parametrize("path", STACK_FILES, ids=lambda path: path.name)
 def test_every_shipped_stack_file_deploys_under_mocks(path: Path) -> None:
     stack = path.name.split(".")[1]
-    engine = new_engine(stack=stack, config=shipped_config(path))
+    engine = new_engine(stack=stack, config=stack_file_config(stack))
     outputs = engine.run_stack_program()
     assert resolve(outputs["secretName"]).value == "pomerium-idp"
     assert engine.monitor.named("pomerium-idp-web").inputs["name"] == f"pomerium-{stack}"
