@@ -67,6 +67,8 @@ class Registration:
     urn: str
     parent: str
     custom: bool
+    provider: str
+    """The provider reference (`<provider URN>::<provider id>`), empty for the default provider."""
     inputs: dict[str, Any]
     """Deserialized inputs; secret values are still wrapped (see :func:`is_secret_value`)."""
     dependencies: frozenset[str]
@@ -112,6 +114,7 @@ class EngineLikeMonitor(MockMonitor):
                 urn=response.urn,
                 parent=request.parent,
                 custom=request.custom,
+                provider=request.provider,
                 inputs=dict(rpc.deserialize_properties(request.object)),
                 dependencies=frozenset(request.dependencies),
                 protect=request.protect,
@@ -211,9 +214,9 @@ class Engine:
 
         execute()
 
-    def run_stack_program(self) -> dict[str, pulumi.Output[Any]]:
-        """Run `__main__.py` exactly as `pulumi up` would; return the exported stack outputs."""
-        self.run(lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"))
+    def run_stack_program(self, program: Path = ROOT / "__main__.py") -> dict[str, pulumi.Output[Any]]:
+        """Run a program file exactly as `pulumi up` would; return the exported stack outputs."""
+        self.run(lambda: runpy.run_path(str(program), run_name="__main__"))
         return self.stack_outputs()
 
     def stack_outputs(self) -> dict[str, pulumi.Output[Any]]:
@@ -241,10 +244,13 @@ class Engine:
 
 
 def new_engine(
-    stack: str = "dev", config: Mapping[str, str] | None = None, secret_keys: list[str] | None = None
+    stack: str = "dev",
+    config: Mapping[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+    project: str = PROJECT,
 ) -> Engine:
     """Reset Pulumi's global state and install fresh mocks: nothing leaks between engines."""
-    pulumi.runtime.reset_options(project=PROJECT, stack=stack, preview=False)
+    pulumi.runtime.reset_options(project=project, stack=stack, preview=False)
     mocks = AuthZeroMocks()
     monitor = EngineLikeMonitor(mocks)
     handler = _RecordingHandler()
@@ -253,7 +259,7 @@ def new_engine(
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
     pulumi.runtime.set_all_config({}, [])
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor, logger=logger)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor, logger=logger)
     return Engine(
         mocks=mocks,
         monitor=monitor,

@@ -79,7 +79,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
     web_client_id: pulumi.Output[str]
     """Client ID of the Regular Web Application users log in to."""
     directory_sync_client_id: pulumi.Output[str | None]
-    """Client ID of the Machine-to-Machine application; empty when directory sync is off."""
+    """Client ID of the Machine-to-Machine application; unset when directory sync is off."""
     idp_provider_url: pulumi.Output[str]
     """The value of IDP_PROVIDER_URL."""
     secret_name: pulumi.Output[str]

@@ -1,0 +1,68 @@
+"""The worked examples in examples/ run, and compose the components the way they claim."""
+
+from __future__ import annotations
+
+from tests.harness import ROOT, Engine, new_engine, resolve, unwrap
+
+EXAMPLES = ROOT / "examples"
+TENANT = "acme.eu.auth0.com"
+
+
+def run_two_teams() -> Engine:
+    engine = new_engine(
+        project="pomerium-two-teams",
+        config={
+            "pomerium-two-teams:auth0Domain": TENANT,
+            "pomerium-two-teams:auth0ClientId": "bootstrap-client",
+            "pomerium-two-teams:auth0ClientSecret": "bootstrap-secret-value",
+        },
+        secret_keys=["pomerium-two-teams:auth0ClientSecret"],
+    )
+    engine.run_stack_program(EXAMPLES / "two-teams" / "__main__.py")
+    return engine
+
+
+def test_two_teams_get_separate_applications_secrets_and_pomeriums() -> None:
+    engine = run_two_teams()
+    names = {r.inputs["name"] for r in engine.monitor.of_type("auth0:index/client:Client")}
+    assert names == {"pomerium-payments-dev", "pomerium-search-dev"}
+    deployments = [unwrap(r.inputs)["metadata"] for r in engine.monitor.of_type("kubernetes:apps/v1:Deployment")]
+    assert sorted(d["namespace"] for d in deployments) == ["pomerium-payments", "pomerium-search"]
+    for team in ("payments", "search"):
+        spec = unwrap(engine.monitor.named(f"{team}-pomerium-deployment").inputs["spec"])
+        (container,) = spec["template"]["spec"]["containers"]
+        assert container["envFrom"][0] == {"secretRef": {"name": "pomerium-idp"}}
+    outputs = engine.stack_outputs()
+    assert resolve(outputs["paymentsWebClientId"]).value != resolve(outputs["searchWebClientId"]).value
+
+
+def test_two_teams_send_every_resource_through_the_explicit_providers() -> None:
+    engine = run_two_teams()
+    tenant = engine.monitor.named("tenant").urn
+    cluster = engine.monitor.named("cluster").urn
+    for registration in engine.registrations:
+        if registration.type.startswith("auth0:"):
+            assert registration.provider.startswith(tenant + "::"), registration.name
+        if registration.type.startswith("kubernetes:"):
+            assert registration.provider.startswith(cluster + "::"), registration.name
+    assert engine.monitor.of_type("auth0:index/action:Action")
+    assert len(engine.monitor.of_type("kubernetes:apps/v1:Deployment")) == 2
+
+
+def test_existing_pomerium_example_produces_only_the_idp_secret_and_a_rollout_patch() -> None:
+    engine = new_engine(
+        project="pomerium-existing",
+        config={
+            "pomerium-existing:authenticateServiceUrl": "https://authenticate.example.com",
+            "pomerium-existing:auth0Domain": TENANT,
+            "pomerium-existing:existingDeployment": "pomerium",
+        },
+    )
+    outputs = engine.run_stack_program(EXAMPLES / "existing-pomerium" / "__main__.py")
+    kubernetes = sorted(r.type for r in engine.registrations if r.type.startswith("kubernetes:"))
+    assert kubernetes == ["kubernetes:apps/v1:DeploymentPatch", "kubernetes:core/v1:Secret"]
+    patch = engine.monitor.one("kubernetes:apps/v1:DeploymentPatch")
+    annotations = unwrap(patch.inputs["spec"])["template"]["metadata"]["annotations"]
+    assert annotations["pomerium-auth0.pulumi.com/config-checksum"] == resolve(outputs["secretChecksum"]).value
+    assert set(unwrap(patch.inputs["spec"])) == {"template"}
+    assert resolve(outputs["secretChecksum"]).secret
