@@ -81,3 +81,11 @@ def test_no_tenant_domain_anywhere_names_both_keys(monkeypatch: pytest.MonkeyPat
     del config["auth0:domain"]
     error = only_error(config)
     assert error.key == "pomerium-auth0:auth0Domain"
+
+
+def test_every_config_key_maps_to_one_stack_config_field() -> None:
+    from dataclasses import fields
+
+    from pomerium_auth0.stack_config import KEYS, StackConfig, field_name
+
+    assert sorted(field_name(key) for key in KEYS) == sorted(field.name for field in fields(StackConfig))

@@ -43,14 +43,15 @@ def management_api_audience(tenant_domain: str) -> str:
     return f"https://{tenant_domain}/api/v2/"
 
 
-def encode_service_account(client_id: str, secret: str, tenant_domain: str | None = None) -> str:
+def encode_service_account(client_id: str, secret: str, tenant_domain: str, login_url: str) -> str:
     """`IDP_SERVICE_ACCOUNT`: standard base64 (no newline) of compact JSON of the M2M credentials.
 
-    `domain` is added only when logins go through a custom domain; Pomerium v0.17 to v0.19 then
-    call the Management API on it instead of on the login URL's host.
+    `domain` is added only when logins go through a custom domain (`login_url` is not the
+    tenant's own); Pomerium v0.17 to v0.19 then call the Management API on the tenant domain
+    instead of on the login URL's host.
     """
     account = {"client_id": client_id, "secret": secret}
-    if tenant_domain is not None:
+    if login_url != f"https://{tenant_domain}":
         account["domain"] = tenant_domain
     document = json.dumps(account, separators=(",", ":"))
     return base64.b64encode(document.encode()).decode("ascii")

@@ -161,15 +161,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             jwt_configuration=auth0.ClientJwtConfigurationArgs(alg="RS256"),
             opts=guarded,
         )
-        self.web_credentials = auth0.ClientCredentials(
-            f"{name}-web-credentials",
-            client_id=self.web_client.client_id,
-            authentication_method="client_secret_post",
-            opts=child,
-        )
-        web_client_secret: pulumi.Output[str] = pulumi.Output.secret(
-            self.web_credentials.client_secret.apply(partial(_require_readable_secret, f"{name}-web-credentials"))
-        )
+        self.web_credentials, web_client_secret = self._client_secret(f"{name}-web-credentials", self.web_client)
 
         secret_data: dict[str, pulumi.Input[str]] = {
             "IDP_PROVIDER": "auth0",
@@ -191,11 +183,8 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
                 jwt_configuration=auth0.ClientJwtConfigurationArgs(alg="RS256"),
                 opts=guarded,
             )
-            self.directory_sync_credentials = auth0.ClientCredentials(
-                f"{name}-directory-sync-credentials",
-                client_id=self.directory_sync_client.client_id,
-                authentication_method="client_secret_post",
-                opts=child,
+            self.directory_sync_credentials, sync_secret = self._client_secret(
+                f"{name}-directory-sync-credentials", self.directory_sync_client
             )
             self.management_api_grant = auth0.ClientGrant(
                 f"{name}-management-api-grant",
@@ -204,17 +193,13 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
                 scopes=list(MANAGEMENT_API_SCOPES[sync]),
                 opts=child,
             )
-            sync_secret = self.directory_sync_credentials.client_secret.apply(
-                partial(_require_readable_secret, f"{name}-directory-sync-credentials")
-            )
             secret_data["IDP_SERVICE_ACCOUNT"] = pulumi.Output.secret(
-                pulumi.Output.all(self.directory_sync_client.client_id, sync_secret, tenant_domain, provider_url).apply(
-                    lambda values: encode_service_account(
-                        values[0],
-                        values[1],
-                        tenant_domain=values[2] if values[3] != f"https://{values[2]}" else None,
-                    )
-                )
+                pulumi.Output.all(
+                    client_id=self.directory_sync_client.client_id,
+                    secret=sync_secret,
+                    tenant_domain=tenant_domain,
+                    login_url=provider_url,
+                ).apply(lambda account: encode_service_account(**account))
             )
 
         self.groups_claim_action: auth0.Action | None = None
@@ -271,3 +256,18 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
                 "secret_checksum": self.secret_checksum,
             }
         )
+
+    def _client_secret(
+        self, resource_name: str, client: auth0.Client
+    ) -> tuple[auth0.ClientCredentials, pulumi.Output[str]]:
+        """Read a client's secret the pulumi-auth0 v3 way, through ClientCredentials, kept secret."""
+        credentials = auth0.ClientCredentials(
+            resource_name,
+            client_id=client.client_id,
+            authentication_method="client_secret_post",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        secret: pulumi.Output[str] = pulumi.Output.secret(
+            credentials.client_secret.apply(partial(_require_readable_secret, resource_name))
+        )
+        return credentials, secret

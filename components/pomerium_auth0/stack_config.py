@@ -5,8 +5,10 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pulumi
@@ -141,6 +143,11 @@ def _unknown_key_errors() -> list[InputError]:
     return errors
 
 
+def field_name(key: str) -> str:
+    """The StackConfig field of a config key: `authenticateServiceUrl` -> `authenticate_service_url`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+
+
 class _Reader:
     """Collects every config error instead of stopping at the first."""
 
@@ -153,31 +160,30 @@ class _Reader:
         value = pulumi.runtime.get_config(f"{NAMESPACE}:{key}")
         return None if value is None else str(value)
 
-    def check(self, field: str, full_key: str, check: Check, value: object) -> None:
+    def check(self, key: str, full_key: str, check: Check, value: object) -> None:
+        """Store `check(full_key, value)` under the field of `key`, or record its error."""
         try:
-            self.values[field] = check(full_key, value)
+            self.values[field_name(key)] = check(full_key, value)
         except InputError as error:
             self.errors.append(error)
 
-    def read(self, field: str, key: str, check: Check, default: object = None, *, required: bool = False) -> None:
-        """Check `key` (or its default) into `values[field]`; a missing required key is an error."""
+    def read(self, key: str, check: Check, default: str | None = None, *, required: bool = False) -> None:
+        """Check `key` (or its default); unset with no default is None, or an error when required."""
         full_key = f"{NAMESPACE}:{key}"
         value = self.raw(key)
         if value is None and required:
             self.errors.append(
                 InputError(full_key, "is required but not set", f"run `pulumi config set {full_key} <value>`")
             )
-            return
-        if value is None and default is None:
-            self.values[field] = None
-            return
-        self.check(field, full_key, check, default if value is None else value)
+        elif value is None and default is None:
+            self.values[field_name(key)] = None
+        else:
+            self.check(key, full_key, check, default if value is None else value)
 
-    def read_secret(self, field: str, key: str, check: Check) -> None:
+    def read_secret(self, key: str, check: Check) -> None:
         """A secret key: stored encrypted, checked without echoing it, kept a secret Output."""
         full_key = f"{NAMESPACE}:{key}"
-        value = self.raw(key)
-        if value is not None and not pulumi.runtime.is_config_secret(full_key):
+        if self.raw(key) is not None and not pulumi.runtime.is_config_secret(full_key):
             self.errors.append(
                 InputError(
                     full_key,
@@ -186,15 +192,11 @@ class _Reader:
                 )
             )
             return
-        self.read(field, key, lambda full, raw: pulumi.Output.secret(check(full, raw)))
+        self.read(key, lambda full, raw: pulumi.Output.secret(check(full, raw)))
 
 
-def _url(example: str) -> Check:
-    return lambda key, value: validation.https_url(key, value, example=example)
-
-
-def _domain(key: str, value: object) -> str:
-    return validation.domain(key, value, example="example.us.auth0.com")
+def _directory_sync(key: str, value: object) -> DirectorySync:
+    return DirectorySync(validation.choice(key, value, [mode.value for mode in DirectorySync]))
 
 
 def _json_routes(key: str, value: object) -> list[dict[str, Any]]:
@@ -205,72 +207,46 @@ def _json_routes(key: str, value: object) -> list[dict[str, Any]]:
     return check_routes(key, parsed)
 
 
-def _optional_name(example: str) -> Check:
-    return lambda key, value: validation.dns_subdomain(key, value, example=example)
-
-
 def load_stack_config() -> StackConfig:
     """Read and validate this stack's config; raise :class:`InputErrors` listing every problem."""
     reader = _Reader()
     reader.errors.extend(_unknown_key_errors())
+    tenant_domain = partial(validation.domain, example="example.us.auth0.com")
+    login_url = partial(validation.https_url, example="https://login.example.com")
 
     reader.read(
-        "authenticate_service_url", "authenticateServiceUrl", _url("https://authenticate.example.com"), required=True
+        "authenticateServiceUrl",
+        partial(validation.https_url, example="https://authenticate.example.com"),
+        required=True,
     )
     provider_domain = pulumi.Config("auth0").get("domain") or os.environ.get("AUTH0_DOMAIN")
     if reader.raw("auth0Domain") is not None or provider_domain is None:
-        reader.read("auth0_domain", "auth0Domain", _domain, required=True)
+        reader.read("auth0Domain", tenant_domain, required=True)
     else:
-        reader.check("auth0_domain", "auth0:domain", _domain, provider_domain)
+        reader.check("auth0Domain", "auth0:domain", tenant_domain, provider_domain)
     tenant = reader.values.get("auth0_domain")
-    reader.read("idp_provider_url", "idpProviderUrl", _url("https://login.example.com"), tenant and f"https://{tenant}")
+    reader.read("idpProviderUrl", login_url, tenant and f"https://{tenant}")
+    reader.read("namespace", partial(validation.dns_label, example=DEFAULT_NAMESPACE), DEFAULT_NAMESPACE)
+    reader.read("createNamespace", validation.boolean, "false")
+    reader.read("secretName", partial(validation.dns_subdomain, example=DEFAULT_SECRET_NAME), DEFAULT_SECRET_NAME)
     reader.read(
-        "namespace",
-        "namespace",
-        lambda key, value: validation.dns_label(key, value, example=DEFAULT_NAMESPACE),
-        DEFAULT_NAMESPACE,
-    )
-    reader.read("create_namespace", "createNamespace", validation.boolean, "false")
-    reader.read(
-        "secret_name",
-        "secretName",
-        lambda key, value: validation.dns_subdomain(key, value, example=DEFAULT_SECRET_NAME),
-        DEFAULT_SECRET_NAME,
-    )
-    reader.read(
-        "app_name",
         "appName",
-        lambda key, value: validation.dns_label(key, value, example="pomerium-dev", max_length=48),
+        partial(validation.dns_label, example="pomerium-dev", max_length=48),
         f"pomerium-{pulumi.get_stack()}",
     )
-    reader.read(
-        "directory_sync",
-        "directorySync",
-        lambda key, value: DirectorySync(validation.choice(key, value, [mode.value for mode in DirectorySync])),
-        DirectorySync.LEGACY.value,
-    )
-    reader.read("groups_claim", "groupsClaim", validation.boolean, "true")
-    reader.read(
-        "groups_claim_name",
-        "groupsClaimName",
-        lambda key, value: validation.claim_name(key, value, example=DEFAULT_GROUPS_CLAIM),
-        DEFAULT_GROUPS_CLAIM,
-    )
-    reader.read("protect", "protect", validation.boolean, "false")
-    reader.read("deploy_pomerium", "deployPomerium", validation.boolean, "true")
-    reader.read(
-        "pomerium_image",
-        "pomeriumImage",
-        lambda key, value: validation.image_reference(key, value, example=DEFAULT_IMAGE),
-        DEFAULT_IMAGE,
-    )
-    reader.read("replicas", "replicas", lambda key, value: validation.integer(key, value, minimum=1, maximum=50), "1")
-    reader.read("routes", "routes", _json_routes, "[]")
-    reader.read("tls_mode", "tlsMode", lambda key, value: validation.choice(key, value, TLS_MODES), "ingress")
-    reader.read("tls_secret_name", "tlsSecretName", _optional_name("pomerium-tls"))
-    reader.read("databroker_storage_secret", "databrokerStorageSecret", _optional_name("pomerium-databroker"))
-    for field, key in (("cookie_secret", "cookieSecret"), ("shared_secret", "sharedSecret")):
-        reader.read_secret(field, key, validation.base64_key)
+    reader.read("directorySync", _directory_sync, DirectorySync.LEGACY.value)
+    reader.read("groupsClaim", validation.boolean, "true")
+    reader.read("groupsClaimName", partial(validation.claim_name, example=DEFAULT_GROUPS_CLAIM), DEFAULT_GROUPS_CLAIM)
+    reader.read("protect", validation.boolean, "false")
+    reader.read("deployPomerium", validation.boolean, "true")
+    reader.read("pomeriumImage", partial(validation.image_reference, example=DEFAULT_IMAGE), DEFAULT_IMAGE)
+    reader.read("replicas", partial(validation.integer, minimum=1, maximum=50), "1")
+    reader.read("routes", _json_routes, "[]")
+    reader.read("tlsMode", partial(validation.choice, allowed=TLS_MODES), "ingress")
+    reader.read("tlsSecretName", partial(validation.dns_subdomain, example="pomerium-tls"))
+    reader.read("databrokerStorageSecret", partial(validation.dns_subdomain, example="pomerium-databroker"))
+    for key in SECRET_KEYS:
+        reader.read_secret(key, validation.base64_key)
 
     values = reader.values
     if values.get("tls_mode") == "secret" and values.get("tls_secret_name") is None and "tls_secret_name" in values:
