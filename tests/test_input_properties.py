@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import json
 import string
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pomerium_auth0 import Auth0IdentityProvider, InputError, InputErrors
+from pomerium_auth0 import Auth0IdentityProvider, InputError, InputErrors, Pomerium
 from pomerium_auth0.stack_config import KEYS, SECRET_KEYS
 
 from tests.conftest import AUTHENTICATE_URL, TENANT, stack_config
@@ -181,17 +182,56 @@ FIELD_FOR_KEY = {
 }
 
 
-@settings(PROFILE, max_examples=200)
-@given(st.sampled_from(sorted(FIELD_FOR_KEY)).flatmap(lambda key: st.tuples(st.just(key), MALFORMED[key])))
-def test_malformed_component_arguments_fail_before_registration(case: tuple[str, str]) -> None:
-    key, value = case
-    field = FIELD_FOR_KEY[key]
+POMERIUM_FIELD_FOR_KEY = {
+    "authenticateServiceUrl": "authenticate_service_url",
+    "namespace": "namespace",
+    "pomeriumImage": "image",
+    "replicas": "replicas",
+    "routes": "routes",
+    "tlsMode": "tls_mode",
+    "tlsSecretName": "tls_secret_name",
+    "databrokerStorageSecret": "databroker_storage_secret",
+    "cookieSecret": "cookie_secret",
+    "sharedSecret": "shared_secret",
+}
+
+
+def build_identity_provider(field: str, value: str) -> None:
     args = {"authenticate_service_url": AUTHENTICATE_URL, "auth0_domain": TENANT, "app_name": "pomerium-test"}
-    args[field] = value
+    Auth0IdentityProvider("idp", {**args, field: value})  # type: ignore[typeddict-item]
+
+
+def build_pomerium(field: str, value: str) -> None:
+    """Pomerium with one malformed argument, given in the argument's own type where it has one."""
+    args: dict[str, Any] = {
+        "authenticate_service_url": AUTHENTICATE_URL,
+        "namespace": "pomerium",
+        "idp_secret_name": "pomerium-idp",
+        "idp_secret_checksum": "0" * 64,
+    }
+    if field == "tls_secret_name":
+        args["tls_mode"] = "secret"
+    typed: Any = value
+    if field == "replicas" and value.lstrip("-").isdigit():
+        typed = int(value)
+    if field == "routes" and value.startswith(("[", "{")) and value != "[":
+        typed = json.loads(value)
+    Pomerium("pomerium", {**args, field: typed})  # type: ignore[typeddict-item]
+
+
+COMPONENT_CASES = [
+    ("Auth0IdentityProviderArgs", build_identity_provider, key, field) for key, field in FIELD_FOR_KEY.items()
+] + [("PomeriumArgs", build_pomerium, key, field) for key, field in POMERIUM_FIELD_FOR_KEY.items()]
+
+
+@settings(PROFILE, max_examples=300)
+@given(st.sampled_from(COMPONENT_CASES).flatmap(lambda case: st.tuples(st.just(case), MALFORMED[case[2]])))
+def test_malformed_component_arguments_fail_before_registration(case: tuple[Any, str]) -> None:
+    (args_type, build, _, field), value = case
     engine = new_engine()
     with pytest.raises(InputError) as raised:
-        engine.run(lambda: Auth0IdentityProvider("idp", args))  # type: ignore[arg-type]
-    assert raised.value.key == f"Auth0IdentityProviderArgs.{field}"
+        engine.run(lambda: build(field, value))
+    assert names_key(raised.value, f"{args_type}.{field}")
     if field != "idp_provider_url":  # checked once the tenant domain default is resolved
         assert engine.registrations == []
 

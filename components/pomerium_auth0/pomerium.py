@@ -103,6 +103,22 @@ class Pomerium(pulumi.ComponentResource):
             partial(validation.image_reference, field + "image", example=DEFAULT_IMAGE),
         )
         routes = validation.checked_input(args.get("routes", []), partial(check_routes, field + "routes"))
+        tls_secret = (
+            validation.checked_input(
+                args["tls_secret_name"],
+                partial(validation.dns_subdomain, field + "tls_secret_name", example="pomerium-tls"),
+            )
+            if tls_mode == "secret"
+            else None
+        )
+        storage_secret = (
+            validation.checked_input(
+                args["databroker_storage_secret"],
+                partial(validation.dns_subdomain, field + "databroker_storage_secret", example="pomerium-databroker"),
+            )
+            if "databroker_storage_secret" in args
+            else None
+        )
         supplied: dict[str, pulumi.Input[str]] = {
             secret: validation.checked_input(args[secret], partial(validation.base64_key, field + secret))
             for secret in ("cookie_secret", "shared_secret")
@@ -161,15 +177,11 @@ class Pomerium(pulumi.ComponentResource):
             k8s.core.v1.VolumeMountArgs(name="config", mount_path=CONFIG_DIR, read_only=True),
             k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp"),
         ]
-        if tls_mode == "secret":
+        if tls_secret is not None:
             env += [
                 k8s.core.v1.EnvVarArgs(name="CERTIFICATE_FILE", value=f"{TLS_DIR}/tls.crt"),
                 k8s.core.v1.EnvVarArgs(name="CERTIFICATE_KEY_FILE", value=f"{TLS_DIR}/tls.key"),
             ]
-            tls_secret = validation.checked_input(
-                args["tls_secret_name"],
-                partial(validation.dns_subdomain, field + "tls_secret_name", example="pomerium-tls"),
-            )
             volumes.append(
                 k8s.core.v1.VolumeArgs(name="tls", secret=k8s.core.v1.SecretVolumeSourceArgs(secret_name=tls_secret))
             )
@@ -180,12 +192,8 @@ class Pomerium(pulumi.ComponentResource):
             k8s.core.v1.EnvFromSourceArgs(secret_ref=k8s.core.v1.SecretEnvSourceArgs(name=args["idp_secret_name"])),
             k8s.core.v1.EnvFromSourceArgs(secret_ref=k8s.core.v1.SecretEnvSourceArgs(name=self.secrets.metadata.name)),
         ]
-        if "databroker_storage_secret" in args:
+        if storage_secret is not None:
             env.append(k8s.core.v1.EnvVarArgs(name="DATABROKER_STORAGE_TYPE", value="postgres"))
-            storage_secret = validation.checked_input(
-                args["databroker_storage_secret"],
-                partial(validation.dns_subdomain, field + "databroker_storage_secret", example="pomerium-databroker"),
-            )
             env_from.append(
                 k8s.core.v1.EnvFromSourceArgs(secret_ref=k8s.core.v1.SecretEnvSourceArgs(name=storage_secret))
             )
