@@ -55,7 +55,7 @@ def test_malformed_values_are_rejected_with_key_value_and_fix(key: str, value: s
     error = only_error(stack_config(**{key: value}))
     assert error.key == f"pomerium-auth0:{key}"
     assert words in str(error)
-    assert repr(value) in error.problem or "not one of" in error.problem or len(value) > 60
+    assert repr(value) in error.problem
     assert "Fix:" in str(error)
 
 
