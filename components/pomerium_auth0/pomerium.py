@@ -1,6 +1,5 @@
 """Pomerium (all-in-one) on Kubernetes, consuming the IdP Secret and rolling on every change."""
 
-import hashlib
 from functools import partial
 from typing import Any, NotRequired, TypedDict
 
@@ -23,6 +22,35 @@ RUN_AS = 65532
 """The distroless `nonroot` user of Pomerium's images."""
 RESOURCE_REQUESTS = {"cpu": "100m", "memory": "256Mi"}
 RESOURCE_LIMITS = {"cpu": "1", "memory": "1Gi"}
+
+
+def setting_conflicts(
+    tls_mode: str, tls_secret_given: bool, replicas: int, storage_given: bool
+) -> list[tuple[str, str, str]]:
+    """Rules that span settings, as (argument, problem, fix).
+
+    The component raises them under its argument names; the stack program reports them under
+    its config keys before anything is registered.
+    """
+    conflicts = []
+    if tls_mode == "secret" and not tls_secret_given:
+        conflicts.append(
+            (
+                "tls_secret_name",
+                "is required when Pomerium serves TLS itself (tls mode secret)",
+                "name a kubernetes.io/tls Secret holding tls.crt and tls.key",
+            )
+        )
+    if replicas > 1 and not storage_given:
+        conflicts.append(
+            (
+                "replicas",
+                f"{replicas} replicas would each keep their own in-memory sessions",
+                "name a databroker storage Secret holding DATABROKER_STORAGE_CONNECTION_STRING (Postgres), "
+                "or use 1 replica",
+            )
+        )
+    return conflicts
 
 
 class PomeriumArgs(TypedDict):
@@ -79,16 +107,10 @@ class Pomerium(pulumi.ComponentResource):
         base = validation.rfc1035_label(field + "name", args.get("name", "pomerium"), example="pomerium")
         replicas = validation.integer(field + "replicas", args.get("replicas", 1), minimum=1, maximum=50)
         tls_mode = validation.choice(field + "tls_mode", args.get("tls_mode", "ingress"), TLS_MODES)
-        if tls_mode == "secret" and "tls_secret_name" not in args:
-            raise InputError(
-                field + "tls_secret_name", "is required with tls_mode secret", "name a kubernetes.io/tls Secret"
-            )
-        if replicas > 1 and "databroker_storage_secret" not in args:
-            raise InputError(
-                field + "replicas",
-                f"{replicas} replicas would each keep their own in-memory sessions",
-                "set databroker_storage_secret (Postgres storage) or use 1 replica",
-            )
+        for argument, problem, fix in setting_conflicts(
+            tls_mode, "tls_secret_name" in args, replicas, "databroker_storage_secret" in args
+        ):
+            raise InputError(field + argument, problem, fix)
         namespace = validation.checked_input(
             args["namespace"], partial(validation.dns_label, field + "namespace", example="pomerium")
         )
@@ -156,10 +178,12 @@ class Pomerium(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.config_checksum = pulumi.Output.secret(
-            pulumi.Output.all(args["idp_secret_checksum"], secret_checksum(secret_data), config_yaml).apply(
-                lambda parts: hashlib.sha256("\n".join(parts).encode()).hexdigest()
-            )
+        self.config_checksum = secret_checksum(
+            {
+                "idp_secret": args["idp_secret_checksum"],
+                "pomerium_secrets": secret_checksum(secret_data),
+                "config_yaml": config_yaml,
+            }
         )
         port = 8443 if tls_mode == "secret" else 8080
         env = [

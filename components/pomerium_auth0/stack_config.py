@@ -19,7 +19,7 @@ from .directory_sync import DirectorySync
 from .errors import InputError, InputErrors
 from .groups_claim import DEFAULT_GROUPS_CLAIM
 from .identity_provider import DEFAULT_NAMESPACE, DEFAULT_SECRET_NAME, Auth0IdentityProviderArgs
-from .pomerium import DEFAULT_IMAGE, TLS_MODES, PomeriumArgs
+from .pomerium import DEFAULT_IMAGE, TLS_MODES, PomeriumArgs, setting_conflicts
 from .routes import check_routes
 
 NAMESPACE = "pomerium-auth0"
@@ -148,6 +148,12 @@ def field_name(key: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
 
 
+def config_key(argument: str) -> str:
+    """The config key of a component argument: `tls_secret_name` -> `tlsSecretName`."""
+    first, *rest = argument.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
 class _Reader:
     """Collects every config error instead of stopping at the first."""
 
@@ -249,23 +255,14 @@ def load_stack_config() -> StackConfig:
         reader.read_secret(key, validation.base64_key)
 
     values = reader.values
-    if values.get("tls_mode") == "secret" and values.get("tls_secret_name") is None and "tls_secret_name" in values:
-        reader.errors.append(
-            InputError(
-                f"{NAMESPACE}:tlsSecretName",
-                "is required with tlsMode secret",
-                f"run `pulumi config set {NAMESPACE}:tlsSecretName <kubernetes.io/tls Secret>`",
-            )
-        )
-    if (values.get("replicas") or 1) > 1 and values.get("databroker_storage_secret") is None:
-        reader.errors.append(
-            InputError(
-                f"{NAMESPACE}:replicas",
-                "more than 1 replica needs shared session storage",
-                f"set {NAMESPACE}:databrokerStorageSecret to a Secret holding "
-                "DATABROKER_STORAGE_CONNECTION_STRING, or use 1 replica",
-            )
-        )
+    if {"tls_mode", "tls_secret_name", "replicas", "databroker_storage_secret"} <= values.keys():
+        for argument, problem, fix in setting_conflicts(
+            values["tls_mode"],
+            values["tls_secret_name"] is not None,
+            values["replicas"],
+            values["databroker_storage_secret"] is not None,
+        ):
+            reader.errors.append(InputError(f"{NAMESPACE}:{config_key(argument)}", problem, fix))
     if reader.errors:
         raise InputErrors(reader.errors)
     return StackConfig(**values)
