@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# Deploy one stack with a local state backend (no Pulumi Cloud account): scripts/up.sh dev
-# Needs the Pulumi CLI, Auth0 bootstrap credentials in the stack's config and a kubeconfig.
+# Deploy one stack: scripts/up.sh dev  (extra arguments go to `pulumi up`)
+# Needs the Pulumi CLI, Auth0 bootstrap credentials and a kubeconfig (or the sandbox: scripts/sandbox.sh).
+# Uses whatever backend you are logged in to, or $PULUMI_BACKEND_URL; it never changes your login.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stack="${1:?usage: scripts/up.sh <stack: dev|staging|prod>}"
+stack="${1:?usage: scripts/up.sh <stack: dev|staging|prod|sandbox>}"
 shift
 if ! command -v pulumi >/dev/null 2>&1; then
-  echo "The Pulumi CLI is not installed: https://www.pulumi.com/docs/install/" >&2
+  echo "The Pulumi CLI is not installed: https://www.pulumi.com/docs/install/ (or run scripts/sandbox.sh)" >&2
+  exit 1
+fi
+if [ -z "${PULUMI_BACKEND_URL:-}" ] && ! pulumi whoami >/dev/null 2>&1; then
+  echo "No Pulumi backend: run 'pulumi login' (e.g. 'pulumi login --local'), or set PULUMI_BACKEND_URL for this command." >&2
   exit 1
 fi
 scripts/bootstrap.sh requirements.txt
-pulumi login --local
-pulumi stack select --create "$stack"
-exec pulumi up --stack "$stack" "$@"
+if command -v pulumi-language-python >/dev/null 2>&1; then
+  pulumi stack select --create "$stack"
+  exec pulumi up --stack "$stack" "$@"
+fi
+# An engine built from Go modules (scripts/engine.sh) has no Python language host: host the program
+# in-process through the Automation API; the real CLI, engine and providers still do the work.
+exec .venv/bin/python -m sandbox.program up --stack "$stack" "$@"

@@ -8,7 +8,6 @@ registration request: inputs (with secret markers intact), dependencies and reso
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import logging
 import runpy
@@ -47,10 +46,9 @@ class AuthZeroMocks(Mocks):
             state["clientId"] = fake_token("cid", args.name)
         elif args.typ == "auth0:index/clientCredentials:ClientCredentials":
             state["clientSecret"] = self.secret_overrides.get(args.name, fake_token("SECRETVALUE", args.name, 64))
-        elif args.typ == "random:index/randomBytes:RandomBytes":
-            raw = hashlib.sha256(f"bytes:{args.name}".encode()).digest()[: int(args.inputs["length"])]
-            state["base64"] = base64.b64encode(raw).decode()
-            state["hex"] = raw.hex()
+        elif args.typ == "random:index/randomPassword:RandomPassword":
+            state["result"] = fake_token("PASSWORD", args.name, int(args.inputs["length"]))
+            return "none", state  # as pulumi-random: the id never carries the value
         return f"{args.name}-id", state
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], None]:

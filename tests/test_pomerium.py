@@ -123,8 +123,8 @@ def test_generated_cookie_and_shared_secrets_are_secret_and_decode_to_32_bytes()
     assert values["COOKIE_SECRET"] != values["SHARED_SECRET"]
     for value in values.values():
         assert len(base64.b64decode(value, validate=True)) == 32
-    lengths = [r.inputs["length"] for r in engine.monitor.of_type("random:index/randomBytes:RandomBytes")]
-    assert lengths == [32, 32]
+    entropy = engine.monitor.of_type("random:index/randomPassword:RandomPassword")
+    assert [(r.inputs["length"], r.inputs["special"]) for r in entropy] == [(64, False), (64, False)]
 
 
 def test_generated_secrets_are_stable_across_runs() -> None:
@@ -140,7 +140,7 @@ def test_users_may_supply_their_own_secrets() -> None:
     data = engine.monitor.named("pomerium-secrets").inputs["stringData"]
     assert is_secret_value(data)
     assert unwrap(data) == {"COOKIE_SECRET": cookie, "SHARED_SECRET": shared}
-    assert engine.monitor.of_type("random:index/randomBytes:RandomBytes") == []
+    assert engine.monitor.of_type("random:index/randomPassword:RandomPassword") == []
 
 
 def test_supplied_secrets_in_plain_text_config_are_refused() -> None:

@@ -25,8 +25,8 @@ DEV_STACK_RESOURCES = [
     ("kubernetes:core/v1:Service", "pomerium-service"),
     ("pomerium-auth0:index:Auth0IdentityProvider", "pomerium-idp"),
     ("pomerium-auth0:index:Pomerium", "pomerium"),
-    ("random:index/randomBytes:RandomBytes", "pomerium-cookie-secret"),
-    ("random:index/randomBytes:RandomBytes", "pomerium-shared-secret"),
+    ("random:index/randomPassword:RandomPassword", "pomerium-cookie-secret"),
+    ("random:index/randomPassword:RandomPassword", "pomerium-shared-secret"),
 ]
 
 

@@ -89,3 +89,13 @@ def test_every_config_key_maps_to_one_stack_config_field() -> None:
     from pomerium_auth0.stack_config import KEYS, StackConfig, field_name
 
     assert sorted(field_name(key) for key in KEYS) == sorted(field.name for field in fields(StackConfig))
+
+
+def test_a_port_is_accepted_only_on_a_loopback_tenant_the_sandbox() -> None:
+    engine = new_engine(config=stack_config(**{"auth0:domain": "127.0.0.1:18443"}))
+    engine.run_stack_program()
+    grant = next(r for r in engine.registrations if r.type == "auth0:index/clientGrant:ClientGrant")
+    assert grant.inputs["audience"] == "https://127.0.0.1:18443/api/v2/"
+
+    for real_tenant in ("acme.us.auth0.com:443", "acme.us.auth0.com:18443", "127.0.0.2:18443", "localhost:http"):
+        assert only_error(stack_config(**{"auth0:domain": real_tenant})).key == "auth0:domain"

@@ -19,13 +19,16 @@ def secret_data(registrations: list[Registration]) -> dict[str, str]:
     return unwrap(secret.inputs["stringData"])  # type: ignore[no-any-return]
 
 
-def test_dev_staging_and_prod_stack_files_are_shipped() -> None:
-    assert [path.name for path in STACK_FILES] == ["Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.staging.yaml"]
+def test_dev_staging_prod_and_sandbox_stack_files_are_shipped() -> None:
+    names = [path.name for path in STACK_FILES]
+    assert names == ["Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.sandbox.yaml", "Pulumi.staging.yaml"]
 
 
 @pytest.mark.parametrize("path", STACK_FILES, ids=lambda path: path.name)
-def test_every_shipped_stack_file_deploys_under_mocks(path: Path) -> None:
+def test_every_shipped_stack_file_deploys_under_mocks(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     stack = path.name.split(".")[1]
+    # The sandbox stack takes its tenant from the environment `scripts/sandbox.sh env` prints.
+    monkeypatch.setenv("AUTH0_DOMAIN", "127.0.0.1:18443")
     engine = new_engine(stack=stack, config=stack_file_config(stack))
     outputs = engine.run_stack_program()
     assert resolve(outputs["secretName"]).value == "pomerium-idp"

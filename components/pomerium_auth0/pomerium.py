@@ -1,5 +1,7 @@
 """Pomerium (all-in-one) on Kubernetes, consuming the IdP Secret and rolling on every change."""
 
+import base64
+import hashlib
 from functools import partial
 from typing import Any, NotRequired, TypedDict
 
@@ -51,6 +53,22 @@ def setting_conflicts(
             )
         )
     return conflicts
+
+
+def generated_key(resource_name: str, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
+    """Base64 of 32 random bytes, created once and kept in state only as a secret.
+
+    `random.RandomBytes` would be the obvious choice, but pulumi-random uses the base64 value as
+    the resource's ID, and IDs are stored in plain text (the real-engine suite caught it). A
+    `RandomPassword` has the ID `none` and a secret `result`; 64 alphanumerics carry 380 bits,
+    condensed to 32 bytes with SHA-256.
+    """
+    entropy = random.RandomPassword(resource_name, length=64, special=False, opts=opts)
+    return pulumi.Output.secret(entropy.result.apply(_condense_to_key))
+
+
+def _condense_to_key(entropy: str) -> str:
+    return base64.b64encode(hashlib.sha256(entropy.encode()).digest()).decode()
 
 
 class PomeriumArgs(TypedDict):
@@ -155,7 +173,7 @@ class Pomerium(pulumi.ComponentResource):
         selector = {"app.kubernetes.io/name": "pomerium", "app.kubernetes.io/instance": base}
 
         generated: dict[str, pulumi.Input[str]] = {
-            secret: random.RandomBytes(f"{name}-{secret.replace('_', '-')}", length=32, opts=child).base64
+            secret: generated_key(f"{name}-{secret.replace('_', '-')}", child)
             for secret in ("cookie_secret", "shared_secret")
             if secret not in supplied
         }

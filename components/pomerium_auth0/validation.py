@@ -38,6 +38,7 @@ _RESERVED_CLAIMS = frozenset(
     }
 )
 _RESERVED_CLAIM_NAMESPACES = ("auth0.com", "webtask.io", "webtask.run")
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost"})
 
 
 def shown(value: object, *, secret: bool = False) -> str:
@@ -90,7 +91,11 @@ def https_url(key: str, value: object, *, example: str) -> str:
 
 
 def domain(key: str, value: object, *, example: str) -> str:
-    """A bare DNS host name (e.g. a tenant domain): no scheme, path or trailing slash."""
+    """A bare DNS host name (e.g. a tenant domain): no scheme, path or trailing slash.
+
+    A port is accepted only on a loopback host: that is a local Auth0-compatible tenant (the
+    sandbox), never a real one, so real tenant domains are checked exactly as before.
+    """
     text = _require_str(key, value, example)
     if "://" in text:
         raise InputError(key, f"{shown(text)} includes a scheme", f"give the bare host name, e.g. {example}")
@@ -98,6 +103,9 @@ def domain(key: str, value: object, *, example: str) -> str:
         raise InputError(key, f"{shown(text)} ends with '/'", f"remove the trailing slash, e.g. {example}")
     if "/" in text:
         raise InputError(key, f"{shown(text)} includes a path", f"give only the host name, e.g. {example}")
+    host, _, port = text.partition(":")
+    if host in _LOOPBACK_HOSTS and port.isdigit() and 0 < int(port) < 65536:
+        return f"{host}:{int(port)}"
     if ":" in text or "@" in text:
         raise InputError(
             key, f"{shown(text)} includes a port or credentials", f"give only the host name, e.g. {example}"

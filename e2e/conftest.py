@@ -1,0 +1,204 @@
+"""Real-engine fixtures: one sandbox (tenant + cluster) per session, and ephemeral stacks of the real program.
+
+Each stack is the repository's own `Pulumi.yaml` and `__main__.py` with a stack file derived from
+`stacks/Pulumi.sandbox.yaml`, copied to a temporary project directory under a unique stack name, so
+runs never collide and leftovers are attributable. Every stack is destroyed and removed at the end,
+even when its test failed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sandbox import control
+from sandbox.auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES
+from sandbox.cluster import load_cluster
+from sandbox.kube_api import KubeApi
+from sandbox.tenant_client import TenantClient
+
+ROOT = Path(__file__).resolve().parent.parent
+OPERATION_TIMEOUT_SECONDS = 600
+
+
+@dataclass
+class Sandbox:
+    """The running tenant and cluster, and the environment `pulumi` needs to use them."""
+
+    directory: Path
+    env: dict[str, str] = field(repr=False)
+    tenant: TenantClient = field(repr=False)
+    kube: KubeApi = field(repr=False)
+    bootstrap_secret: str = field(repr=False)
+
+
+@dataclass
+class Result:
+    """One CLI or runner invocation: its exit code, both streams and how long it took."""
+
+    command: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    def describe(self) -> str:
+        return (
+            f"$ {' '.join(self.command)}  (exit {self.returncode}, {self.seconds:.1f} s)\n{self.stdout}\n{self.stderr}"
+        )
+
+
+@dataclass
+class Stack:
+    """An ephemeral stack of the real root program, with every command's output kept for failure messages."""
+
+    name: str
+    project_dir: Path
+    sandbox: Sandbox
+    history: list[Result] = field(default_factory=list)
+
+    @property
+    def config_file(self) -> Path:
+        return self.project_dir / "stacks" / f"Pulumi.{self.name}.yaml"
+
+    def _invoke(self, command: list[str], check: bool) -> Result:
+        started = time.monotonic()
+        completed = subprocess.run(
+            command,
+            cwd=self.project_dir,
+            env=self.sandbox.env,
+            capture_output=True,
+            text=True,
+            timeout=OPERATION_TIMEOUT_SECONDS,
+            check=False,
+        )
+        result = Result(command, completed.returncode, completed.stdout, completed.stderr, time.monotonic() - started)
+        self.history.append(result)
+        if check and result.returncode != 0:
+            pytest.fail(f"command failed:\n{result.describe()}")
+        return result
+
+    def run(self, operation: str, *flags: str, check: bool = True) -> Result:
+        """preview, up, refresh or destroy, through the real CLI (see sandbox/program.py)."""
+        command = [sys.executable, "-m", "sandbox.program", operation, "--stack", self.name, "--dir", "."]
+        return self._invoke([*command, *flags], check)
+
+    def cli(self, *args: str, check: bool = True) -> Result:
+        return self._invoke(["pulumi", *args, "--stack", self.name], check)
+
+    def steps(self) -> list[dict[str, Any]]:
+        """The steps `pulumi preview` would take, as JSON."""
+        import json
+
+        steps: list[dict[str, Any]] = json.loads(self.run("preview", "--json").stdout)["steps"]
+        return steps
+
+    def changes(self) -> list[dict[str, Any]]:
+        """The steps that change something (every op but `same`)."""
+        return [step for step in self.steps() if step["op"] != "same"]
+
+    def set_config(self, key: str, value: Any) -> None:
+        """Edit the stack file as a user would (YAML values such as `routes` included)."""
+        document = yaml.safe_load(self.config_file.read_text())
+        document["config"][key if ":" in key else f"pomerium-auth0:{key}"] = value
+        self.config_file.write_text(yaml.safe_dump(document, sort_keys=False))
+
+    def outputs(self) -> dict[str, Any]:
+        import json
+
+        shown: dict[str, Any] = json.loads(self.cli("stack", "output", "--json").stdout)
+        return shown
+
+    def all_output(self) -> str:
+        """Everything every command printed, for the secret scan."""
+        return "\n".join(result.stdout + "\n" + result.stderr for result in self.history)
+
+
+def _engine_bin() -> Path:
+    given = os.environ.get("POMERIUM_AUTH0_ENGINE_BIN")
+    if given:
+        return Path(given)
+    built = subprocess.run([str(ROOT / "scripts" / "engine.sh")], capture_output=True, text=True, check=True)
+    return Path(built.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    directory = tmp_path_factory.mktemp("sandbox")
+    engine = _engine_bin()
+    control.start(directory, engine, " ".join(DEFAULT_BOOTSTRAP_SCOPES), None)
+    try:
+        secret = control.bootstrap_secret_file(directory).read_text()
+        env = {**os.environ, **control.environment(directory), "AUTH0_CLIENT_SECRET": secret}
+        env["PATH"] = f"{engine}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+        yield Sandbox(
+            directory,
+            env,
+            TenantClient(control.tenant_info(directory)),
+            load_cluster(directory / control.CLUSTER_DIR).api,
+            secret,
+        )
+    finally:
+        control.stop(directory)
+
+
+@pytest.fixture(autouse=True)
+def _no_unknown_route(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Any request the tenant does not implement (501) fails the test that caused it."""
+    if "sandbox" not in request.fixturenames:
+        yield
+        return
+    tenant: TenantClient = request.getfixturevalue("sandbox").tenant
+    before = len(tenant.requests())
+    yield
+    unknown = [entry for entry in tenant.requests()[before:] if entry["status"] == 501]
+    assert unknown == [], f"the provider called routes the sandbox tenant does not implement: {unknown}"
+
+
+class StackFactory:
+    """Creates ephemeral stacks and tears every one down (destroy, then `stack rm`) at the end."""
+
+    def __init__(self, sandbox: Sandbox, base: Path) -> None:
+        self.sandbox = sandbox
+        self.base = base
+        self.created: list[Stack] = []
+
+    def __call__(self, **config: Any) -> Stack:
+        name = f"e2e-{secrets.token_hex(3)}"
+        project_dir = self.base / name
+        (project_dir / "stacks").mkdir(parents=True)
+        for file in ("Pulumi.yaml", "__main__.py"):
+            shutil.copy(ROOT / file, project_dir / file)
+        stack_file = yaml.safe_load((ROOT / "stacks" / "Pulumi.sandbox.yaml").read_text())
+        stack_file["config"]["pomerium-auth0:namespace"] = name
+        stack = Stack(name, project_dir, self.sandbox)
+        stack.config_file.write_text(yaml.safe_dump(stack_file, sort_keys=False))
+        for key, value in config.items():
+            stack.set_config(key, value)
+        stack.cli("stack", "init")
+        self.created.append(stack)
+        return stack
+
+    def tear_down(self) -> None:
+        for stack in self.created:
+            stack.cli("state", "unprotect", "--all", "--yes", check=False)
+            stack.run("destroy", check=False)
+            stack.cli("stack", "rm", "--yes", check=False)
+
+
+@pytest.fixture(scope="module")
+def new_stack(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackFactory]:
+    factory = StackFactory(sandbox, tmp_path_factory.mktemp("projects"))
+    yield factory
+    factory.tear_down()

@@ -1,0 +1,427 @@
+"""Request handling: the token endpoint, the Management API routes and the out-of-band admin routes.
+
+Every Management API request goes through `TenantApp.handle`: fault injection, bearer token, the scope
+check from `scopes.ENDPOINTS`, then the route's handler. A request the table does not know answers 501, so
+a newer provider calling something this tenant lacks shows up at once instead of passing by accident.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+from . import scopes
+from .errors import ApiError, OAuthError
+from .faults import FaultInjector
+from .requestlog import RequestLog
+from .store import JSON, Store, now
+from .tokens import Token, TokenIssuer
+
+ADMIN_PREFIX = "/__sandbox/"
+ADMIN_HEADER = "X-Sandbox-Admin"
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the HTTP layer read off the wire."""
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+@dataclass
+class Response:
+    """What to send back; `body=None` sends no body (204)."""
+
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One authorised Management API call, as a route handler sees it."""
+
+    store: Store
+    token: Token
+    params: dict[str, str]
+    query: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        """The request body as JSON, or Auth0's 400 for a body that is not."""
+        try:
+            return json.loads(self.body or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise ApiError(400, "Invalid request payload JSON format", "invalid_body") from error
+
+
+Handler = Callable[[Call], Response]
+HANDLERS: dict[str, Handler] = {}
+
+
+def route(method: str, template: str) -> Callable[[Handler], Handler]:
+    """Register the handler of one row of the scope table."""
+
+    def register(handler: Handler) -> Handler:
+        HANDLERS[f"{method} {template}"] = handler
+        return handler
+
+    return register
+
+
+def _int_param(query: dict[str, str], name: str, default: int, maximum: int | None = None) -> int:
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or (maximum is not None and int(raw) > maximum):
+        limit = f" between 0 and {maximum}" if maximum is not None else " a non-negative integer"
+        raise ApiError(400, f"Query validation error: '{name}' must be{limit}", "invalid_query_string")
+    return int(raw)
+
+
+def _paged(items: list[JSON], query: dict[str, str], key: str) -> Any:
+    """Auth0's list forms: a bare array, `{total,start,limit,<key>}` with include_totals, or a checkpoint page."""
+    if "from" in query or "take" in query:
+        start = _int_param(query, "from", 0)
+        take = _int_param(query, "take", 50, MAX_PER_PAGE)
+        page: JSON = {key: items[start : start + take]}
+        if start + take < len(items):
+            page["next"] = str(start + take)
+        return page
+    per_page = _int_param(query, "per_page", 50, MAX_PER_PAGE)
+    start = _int_param(query, "page", 0) * per_page
+    chunk = items[start : start + per_page]
+    if query.get("include_totals") == "true":
+        return {"total": len(items), "start": start, "limit": per_page, key: chunk}
+    return chunk
+
+
+def _actions_paged(items: list[JSON], query: dict[str, str], key: str) -> JSON:
+    """The actions API's own list form, copied from Auth0's answers: `page` only past page 0, `total` only on a
+    non-empty page. go-auth0's HasNext is `total > start+limit` with no start/limit here, so a `total` on an
+    empty page would make the provider's binding reader page forever, as it would against Auth0."""
+    per_page = _int_param(query, "per_page", 50, MAX_PER_PAGE)
+    page = _int_param(query, "page", 0)
+    chunk = items[page * per_page : (page + 1) * per_page]
+    answer: JSON = {key: chunk}
+    if chunk:
+        answer["total"] = len(items)
+    if page:
+        answer["page"] = page
+    answer["per_page"] = per_page
+    return answer
+
+
+def _visible_client(client: JSON, call: Call, *, full: bool = False) -> JSON:
+    """Apply Auth0's per-field read rules and `fields`/`include_fields` to one client.
+
+    Fields such as `client_secret` silently drop out without their scope, unless the caller named them in
+    `fields`, which Auth0 answers with a 403. `full=True` is for create and rotate-secret, whose answers carry
+    the new secret (that is the only time a caller can see a generated secret without the read scope).
+    """
+    requested = [f for f in call.query.get("fields", "").split(",") if f]
+    include = call.query.get("include_fields", "true") != "false"
+    hidden = (
+        set()
+        if full
+        else {n for n, needed in scopes.CLIENT_FIELD_READ_SCOPES.items() if not call.token.has_any(needed)}
+    )
+    if requested and include and (denied := [f for f in requested if f in hidden]):
+        raise ApiError(403, "You cannot read the following fields: " + ", ".join(denied), "insufficient_scope")
+    visible = {k: v for k, v in client.items() if k not in hidden}
+    if requested and include:
+        # Auth0 sends signing_keys along with whatever was asked for (recorded answers).
+        return {k: v for k, v in visible.items() if k in requested or k == "signing_keys"}
+    if requested:
+        return {k: v for k, v in visible.items() if k not in requested}
+    return visible
+
+
+def _check_field_scopes(body: Any, rules: dict[str, tuple[str, ...]], token: Token) -> None:
+    if not isinstance(body, dict):
+        return
+    for name, needed in rules.items():
+        if name in body and not token.has_any(needed):
+            raise ApiError(403, scopes.insufficient_scope_message(needed), "insufficient_scope")
+
+
+# Clients
+
+
+@route("GET", "/clients")
+def list_clients(call: Call) -> Response:
+    clients = [_visible_client(c, call) for c in call.store.list_clients()]
+    if "app_type" in call.query:
+        wanted = set(call.query["app_type"].split(","))
+        clients = [c for c in clients if c.get("app_type") in wanted]
+    return Response(200, _paged(clients, call.query, "clients"))
+
+
+@route("POST", "/clients")
+def create_client(call: Call) -> Response:
+    body = call.json()
+    _check_field_scopes(body, scopes.CLIENT_CREATE_FIELD_SCOPES, call.token)
+    return Response(201, _visible_client(call.store.create_client(body), call, full=True))
+
+
+@route("GET", "/clients/{id}")
+def get_client(call: Call) -> Response:
+    return Response(200, _visible_client(call.store.get_client(call.params["id"]), call))
+
+
+@route("PATCH", "/clients/{id}")
+def update_client(call: Call) -> Response:
+    body = call.json()
+    _check_field_scopes(body, scopes.CLIENT_FIELD_WRITE_SCOPES, call.token)
+    return Response(200, _visible_client(call.store.update_client(call.params["id"], body), call))
+
+
+@route("DELETE", "/clients/{id}")
+def delete_client(call: Call) -> Response:
+    call.store.delete_client(call.params["id"])
+    return Response(204)
+
+
+@route("POST", "/clients/{id}/rotate-secret")
+def rotate_secret(call: Call) -> Response:
+    return Response(200, _visible_client(call.store.rotate_secret(call.params["id"]), call, full=True))
+
+
+@route("GET", "/clients/{id}/credentials")
+def list_credentials(call: Call) -> Response:
+    return Response(200, call.store.list_credentials(call.params["id"]))
+
+
+@route("POST", "/clients/{id}/credentials")
+def create_credential(call: Call) -> Response:
+    return Response(201, call.store.create_credential(call.params["id"], call.json()))
+
+
+@route("GET", "/clients/{id}/credentials/{credential_id}")
+def get_credential(call: Call) -> Response:
+    return Response(200, call.store.get_credential(call.params["id"], call.params["credential_id"]))
+
+
+@route("PATCH", "/clients/{id}/credentials/{credential_id}")
+def update_credential(call: Call) -> Response:
+    body = call.json()
+    return Response(200, call.store.update_credential(call.params["id"], call.params["credential_id"], body))
+
+
+@route("DELETE", "/clients/{id}/credentials/{credential_id}")
+def delete_credential(call: Call) -> Response:
+    call.store.delete_credential(call.params["id"], call.params["credential_id"])
+    return Response(204)
+
+
+# Client grants
+
+
+@route("GET", "/client-grants")
+def list_grants(call: Call) -> Response:
+    grants = call.store.list_grants()
+    for name in ("audience", "client_id", "subject_type"):
+        if name in call.query:
+            grants = [g for g in grants if g.get(name) == call.query[name]]
+    if "allow_any_organization" in call.query:
+        wanted = call.query["allow_any_organization"] == "true"
+        grants = [g for g in grants if bool(g.get("allow_any_organization")) == wanted]
+    return Response(200, _paged(grants, call.query, "client_grants"))
+
+
+@route("POST", "/client-grants")
+def create_grant(call: Call) -> Response:
+    return Response(201, call.store.create_grant(call.json()))
+
+
+@route("GET", "/client-grants/{id}")
+def get_grant(call: Call) -> Response:
+    return Response(200, call.store.get_grant(call.params["id"]))
+
+
+@route("PATCH", "/client-grants/{id}")
+def update_grant(call: Call) -> Response:
+    return Response(200, call.store.update_grant(call.params["id"], call.json()))
+
+
+@route("DELETE", "/client-grants/{id}")
+def delete_grant(call: Call) -> Response:
+    call.store.delete_grant(call.params["id"])
+    return Response(204)
+
+
+# Actions
+
+
+@route("GET", "/actions/actions")
+def list_actions(call: Call) -> Response:
+    actions = call.store.list_actions()
+    if "actionName" in call.query:
+        actions = [a for a in actions if a["name"] == call.query["actionName"]]
+    if "triggerId" in call.query:
+        actions = [a for a in actions if call.query["triggerId"] in {t["id"] for t in a["supported_triggers"]}]
+    if "deployed" in call.query:
+        wanted = call.query["deployed"] == "true"
+        actions = [a for a in actions if ("deployed_version" in a) == wanted]
+    return Response(200, _actions_paged(actions, call.query, "actions"))
+
+
+@route("POST", "/actions/actions")
+def create_action(call: Call) -> Response:
+    return Response(201, call.store.create_action(call.json()))
+
+
+@route("GET", "/actions/actions/{id}")
+def get_action(call: Call) -> Response:
+    return Response(200, call.store.get_action(call.params["id"]))
+
+
+@route("PATCH", "/actions/actions/{id}")
+def update_action(call: Call) -> Response:
+    return Response(200, call.store.update_action(call.params["id"], call.json()))
+
+
+@route("DELETE", "/actions/actions/{id}")
+def delete_action(call: Call) -> Response:
+    call.store.delete_action(call.params["id"], force=call.query.get("force") == "true")
+    return Response(204)
+
+
+@route("POST", "/actions/actions/{id}/deploy")
+def deploy_action(call: Call) -> Response:
+    # go-auth0 sends this POST with no body and no Content-Type, so the body is never parsed.
+    return Response(200, call.store.deploy_action(call.params["id"]))
+
+
+@route("GET", "/actions/actions/{id}/versions")
+def list_versions(call: Call) -> Response:
+    return Response(200, _actions_paged(call.store.list_versions(call.params["id"]), call.query, "versions"))
+
+
+@route("GET", "/actions/actions/{id}/versions/{version_id}")
+def get_version(call: Call) -> Response:
+    return Response(200, call.store.get_version(call.params["id"], call.params["version_id"]))
+
+
+@route("GET", "/actions/triggers/{trigger_id}/bindings")
+def list_bindings(call: Call) -> Response:
+    bindings = call.store.list_bindings(call.params["trigger_id"])
+    return Response(200, _actions_paged(bindings, call.query, "bindings"))
+
+
+@route("PATCH", "/actions/triggers/{trigger_id}/bindings")
+def replace_bindings(call: Call) -> Response:
+    return Response(200, {"bindings": call.store.replace_bindings(call.params["trigger_id"], call.json())})
+
+
+_missing = {e.key for e in scopes.ENDPOINTS} ^ set(HANDLERS)
+if _missing:
+    raise RuntimeError(f"scope table and route handlers disagree on: {sorted(_missing)}")
+
+
+def _not_implemented(request: Request) -> ApiError:
+    return ApiError(
+        501, f"The sandbox tenant does not implement {request.method} {request.path}", "sandbox_not_implemented"
+    )
+
+
+def _rate_limited() -> Response:
+    reset = int(time.time()) + 1
+    headers = {"X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)}
+    body = ApiError(429, "Global limit has been reached", "too_many_requests").body()
+    return Response(429, body, headers)
+
+
+class TenantApp:
+    """The whole tenant behind one `handle` call, independent of the HTTP server that feeds it."""
+
+    def __init__(
+        self,
+        store: Store,
+        issuer: TokenIssuer,
+        log: RequestLog,
+        admin_token: str,
+        faults: FaultInjector | None = None,
+    ) -> None:
+        self.store = store
+        self.issuer = issuer
+        self.log = log
+        self.admin_token = admin_token
+        self.faults = faults
+
+    def handle(self, request: Request) -> Response:
+        """Answer one request and (unless it is an admin request) log it."""
+        if request.path.startswith(ADMIN_PREFIX):
+            return self._admin(request)
+        client_id: str | None = None
+        fault: str | None = None
+        try:
+            if request.path == "/oauth/token" and request.method == "POST":
+                answer, client_id = self.issuer.issue(request.headers, request.body)
+                response = Response(200, answer)
+            elif request.path.startswith(scopes.API_PREFIX + "/"):
+                fault = self.faults.draw() if self.faults else None
+                if fault == "429":
+                    response = _rate_limited()
+                elif fault in ("500", "503"):
+                    response = Response(int(fault), ApiError(int(fault), "Injected fault").body())
+                else:
+                    if fault == "slow":
+                        time.sleep(self.faults.plan.slow_seconds if self.faults else 0)
+                    response, client_id = self._management(request)
+            else:
+                raise _not_implemented(request)
+        except ApiError as error:
+            response = Response(error.status, error.body())
+        except OAuthError as error:
+            response = Response(error.status, error.body())
+        self.log.record(
+            {
+                "ts": now(),
+                "method": request.method,
+                "path": request.path,
+                "query": request.query,
+                "status": response.status,
+                "client_id": client_id,
+                "fault": fault,
+            }
+        )
+        return response
+
+    def _management(self, request: Request) -> tuple[Response, str | None]:
+        """Route, authenticate and authorise one Management API call; the client id is for the log."""
+        found = scopes.match(request.method, request.path)
+        if found is None:
+            raise _not_implemented(request)
+        endpoint, params = found
+        token = self.issuer.authenticate(request.headers.get("Authorization"))
+        try:
+            if not token.has_any(endpoint.scopes):
+                raise ApiError(403, scopes.insufficient_scope_message(endpoint.scopes), "insufficient_scope")
+            query = {key: values[-1] for key, values in parse_qs(request.query, keep_blank_values=True).items()}
+            call = Call(self.store, token, {k: unquote(v) for k, v in params.items()}, query, request.body)
+            return HANDLERS[endpoint.key](call), token.client_id
+        except ApiError as error:
+            return Response(error.status, error.body()), token.client_id
+
+    def _admin(self, request: Request) -> Response:
+        """The sandbox's own routes (not Auth0's): read and reset the request log."""
+        given = request.headers.get(ADMIN_HEADER, "")
+        if not secrets.compare_digest(given.encode(), self.admin_token.encode()):
+            return Response(401, ApiError(401, f"Missing or wrong {ADMIN_HEADER} header").body())
+        if request.method == "GET" and request.path == ADMIN_PREFIX + "requests":
+            return Response(200, {"requests": self.log.entries()})
+        if request.method == "POST" and request.path == ADMIN_PREFIX + "requests/reset":
+            self.log.reset()
+            return Response(204)
+        return Response(501, _not_implemented(request).body())

@@ -1,0 +1,140 @@
+"""`POST /oauth/token` (client credentials) and the bearer tokens it hands out.
+
+Tokens are opaque: the provider never decodes them on the client-credentials path, and an opaque token
+keeps the scopes server-side, where the Management API routes check them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import secrets
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, unquote_plus
+
+from .errors import ApiError, OAuthError
+from .store import Store
+
+TOKEN_LIFETIME_SECONDS = 86400
+
+
+@dataclass(frozen=True)
+class Token:
+    """Who a bearer token was issued to and what it may do."""
+
+    client_id: str
+    scopes: frozenset[str]
+    expires_at: float
+
+    def has_any(self, scopes: tuple[str, ...]) -> bool:
+        """Auth0's rule: one of an endpoint's listed scopes is enough."""
+        return not self.scopes.isdisjoint(scopes)
+
+
+def _form(content_type: str, body: bytes) -> dict[str, str]:
+    """The token request's parameters; Auth0 takes a form body or JSON."""
+    text = body.decode("utf-8", errors="replace")
+    if content_type.split(";")[0].strip().lower() == "application/json":
+        try:
+            parsed: Any = json.loads(text or "{}")
+        except json.JSONDecodeError as error:
+            raise OAuthError(400, "invalid_request", "Invalid JSON body") from error
+        if not isinstance(parsed, dict):
+            raise OAuthError(400, "invalid_request", "Invalid JSON body")
+        return {str(k): str(v) for k, v in parsed.items()}
+    return {key: values[-1] for key, values in parse_qs(text, keep_blank_values=True).items()}
+
+
+def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
+    """HTTP Basic credentials, URL-unescaped as golang.org/x/oauth2 escapes them (RFC 6749 §2.3.1)."""
+    if not authorization or not authorization.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as error:
+        raise OAuthError(401, "access_denied", "Unauthorized") from error
+    user, sep, password = decoded.partition(":")
+    if not sep:
+        raise OAuthError(401, "access_denied", "Unauthorized")
+    return unquote_plus(user), unquote_plus(password)
+
+
+class TokenIssuer:
+    """Issues tokens for the Management API audience from client grants, and checks them on every call."""
+
+    def __init__(self, store: Store, audience: str) -> None:
+        self.audience = audience
+        self._store = store
+        self._tokens: dict[str, Token] = {}
+        self._lock = threading.Lock()
+
+    def issue(self, headers: Mapping[str, str], body: bytes) -> tuple[dict[str, Any], str]:
+        """Answer a client-credentials token request the way Auth0 does (and say for whom), or raise its error."""
+        params = _form(headers.get("Content-Type", ""), body)
+        grant_type = params.get("grant_type", "")
+        if grant_type != "client_credentials":
+            raise OAuthError(400, "unsupported_grant_type", f"Unsupported grant type: {grant_type}")
+        credentials = _basic_credentials(headers.get("Authorization")) or (
+            params.get("client_id", ""),
+            params.get("client_secret", ""),
+        )
+        client_id, client_secret = credentials
+        if not client_id or not self._store.client_secret_matches(client_id, client_secret):
+            raise OAuthError(401, "access_denied", "Unauthorized")
+        client = self._store.get_client(client_id)
+        if "client_credentials" not in client["grant_types"]:
+            raise OAuthError(403, "unauthorized_client", "Grant type 'client_credentials' not allowed for the client.")
+        audience = params.get("audience", "")
+        if not audience:
+            raise OAuthError(
+                403,
+                "access_denied",
+                "No audience parameter was provided, and no default audience has been configured",
+            )
+        if audience != self.audience:
+            raise OAuthError(403, "access_denied", f"Service not found: {audience}")
+        granted = self._store.granted_scopes(client_id, audience)
+        if granted is None:
+            raise OAuthError(
+                403,
+                "access_denied",
+                f'Client is not authorized to access "{audience}". You need to create a "client-grant" associated '
+                "to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants",
+            )
+        scopes = tuple(granted)
+        if params.get("scope"):
+            requested = tuple(params["scope"].split())
+            missing = [scope for scope in requested if scope not in granted]
+            if missing:
+                raise OAuthError(403, "access_denied", "Client has not been granted scopes: " + ",".join(missing))
+            scopes = requested
+        access_token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._tokens[access_token] = Token(client_id, frozenset(scopes), time.time() + TOKEN_LIFETIME_SECONDS)
+        answer = {
+            "access_token": access_token,
+            "scope": " ".join(scopes),
+            "expires_in": TOKEN_LIFETIME_SECONDS,
+            "token_type": "Bearer",
+        }
+        return answer, client_id
+
+    def authenticate(self, authorization: str | None) -> Token:
+        """The token behind an `Authorization: Bearer` header, or Auth0's 401."""
+        if not authorization:
+            raise ApiError(401, "Missing authentication")
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise ApiError(401, "Bad HTTP authentication header format")
+        with self._lock:
+            token = self._tokens.get(value.strip())
+        if token is None:
+            raise ApiError(401, "Invalid token")
+        if token.expires_at < time.time():
+            raise ApiError(401, "Expired token")
+        return token

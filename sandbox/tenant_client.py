@@ -1,0 +1,114 @@
+"""Read a running sandbox tenant back the way a person would check Auth0: with its own Management API.
+
+Tests use the inspector application (every read scope, plus `update:client_keys` to rotate a
+secret), so what they assert is the tenant's real state, not what the program meant to create.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import ssl
+import urllib.parse
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .auth0_tenant import SANDBOX_ROLE_KEY
+from .auth0_tenant.routes import ADMIN_HEADER, ADMIN_PREFIX
+
+
+@dataclass
+class TenantClient:
+    """The tenant's address, CA and inspector credentials, from its `tenant.json`."""
+
+    info: dict[str, Any] = field(repr=False)
+
+    def __post_init__(self) -> None:
+        self._context = ssl.create_default_context(cafile=self.info["ca_file"])
+        self._token: str | None = None
+
+    def _send(self, method: str, path: str, headers: dict[str, str], body: bytes | None = None) -> Any:
+        request = urllib.request.Request(
+            f"https://{self.info['domain']}{path}", data=body, method=method, headers=headers
+        )
+        with urllib.request.urlopen(request, context=self._context, timeout=30) as response:
+            text = response.read().decode()
+        return json.loads(text) if text else None
+
+    def _bearer(self) -> dict[str, str]:
+        if self._token is None:
+            credentials = f"{self.info['inspector_client_id']}:{self.info['inspector_client_secret']}"
+            form = urllib.parse.urlencode(
+                {"grant_type": "client_credentials", "audience": f"https://{self.info['domain']}/api/v2/"}
+            ).encode()
+            answer = self._send(
+                "POST",
+                "/oauth/token",
+                {
+                    "Authorization": "Basic " + base64.b64encode(credentials.encode()).decode(),
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
+                form,
+            )
+            self._token = answer["access_token"]
+        return {"Authorization": f"Bearer {self._token}"}
+
+    def api(self, method: str, path: str, body: object = None) -> Any:
+        """One Management API call as the inspector; `path` starts after `/api/v2`."""
+        headers = self._bearer()
+        payload = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            payload = json.dumps(body).encode()
+        return self._send(method, f"/api/v2{path}", headers, payload)
+
+    def clients(self) -> list[dict[str, Any]]:
+        """Every client except the sandbox's own bootstrap and inspector applications."""
+        listed = self.api("GET", "/clients?per_page=100")
+        return [c for c in listed if SANDBOX_ROLE_KEY not in (c.get("client_metadata") or {})]
+
+    def client(self, client_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = self.api("GET", f"/clients/{client_id}")
+        return found
+
+    def grants(self) -> list[dict[str, Any]]:
+        """Every client grant except the sandbox's own."""
+        ours = {c["client_id"] for c in self.clients()}
+        return [g for g in self.api("GET", "/client-grants?per_page=100") if g["client_id"] in ours]
+
+    def actions(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self.api("GET", "/actions/actions?per_page=100")["actions"]
+        return found
+
+    def bindings(self, trigger: str = "post-login") -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self.api("GET", f"/actions/triggers/{trigger}/bindings")["bindings"]
+        return found
+
+    def rotate_secret(self, client_id: str) -> str:
+        rotated: str = self.api("POST", f"/clients/{client_id}/rotate-secret")["client_secret"]
+        return rotated
+
+    def _admin(self, method: str, path: str) -> Any:
+        return self._send(method, ADMIN_PREFIX + path, {ADMIN_HEADER: self.info["admin_token"]})
+
+    def requests(self, *, exclude_client: str | None = None) -> list[dict[str, Any]]:
+        """The request log; by default without the inspector's own calls, so counts are the program's."""
+        inspector = exclude_client or self.info["inspector_client_id"]
+        entries: list[dict[str, Any]] = self._admin("GET", "requests")["requests"]
+        return [entry for entry in entries if entry.get("client_id") != inspector]
+
+    def reset_requests(self) -> None:
+        self._admin("POST", "requests/reset")
+
+    def requests_by_endpoint(self) -> Counter[str]:
+        """Counts keyed `METHOD /path`, with object ids folded to `{id}` so runs compare."""
+        return Counter(f"{entry['method']} {_fold_ids(entry['path'])}" for entry in self.requests())
+
+
+def _fold_ids(path: str) -> str:
+    parts = path.split("/")
+    known = {"api", "v2", "clients", "client-grants", "actions", "triggers", "bindings", "credentials", "deploy"}
+    known |= {"versions", "oauth", "token", "rotate-secret", "post-login", ""}
+    return "/".join(part if part in known else "{id}" for part in parts)

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The real-engine suite: the real pulumi CLI and providers (built by scripts/engine.sh) against a local
+# Auth0-compatible tenant and a loopback Kubernetes cluster, one sandbox for the session.
+# Extra arguments go to pytest (e.g. scripts/e2e.sh -k destroy).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh requirements-dev.txt
+engine="$(scripts/engine.sh | tail -n 1)"
+export POMERIUM_AUTH0_ENGINE_BIN="$engine"
+export PULUMI_PROJECT_SCHEMA="$engine/../share/pulumi-project-schema.json"
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_SKIP_UPDATE_CHECK=true
+exec .venv/bin/python -m pytest e2e tests/test_project_files.py "$@"

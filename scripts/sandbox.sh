@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# A local Auth0-compatible tenant and a loopback Kubernetes cluster, for real `pulumi up` runs offline.
+#   scripts/sandbox.sh start [--bootstrap-scopes "<scopes>"] [--faults "<spec>"]   builds the engine if needed
+#   eval "$(scripts/sandbox.sh env)"                                               then: scripts/up.sh sandbox
+#   scripts/sandbox.sh stop                                                        leaves nothing running
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command="${1:?usage: scripts/sandbox.sh start|env|stop [options]}"
+shift
+case "$command" in
+  start)
+    scripts/bootstrap.sh requirements-dev.txt
+    engine="$(scripts/engine.sh | tail -n 1)"
+    exec .venv/bin/python -m sandbox start --engine "$engine" "$@"
+    ;;
+  env | stop)
+    exec .venv/bin/python -m sandbox "$command" "$@"
+    ;;
+  *)
+    echo "usage: scripts/sandbox.sh start|env|stop [options]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,611 @@
+"""The sandbox Auth0 tenant answers like Auth0 over real HTTPS: tokens, scopes, state, errors and its request log."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import ipaddress
+import json
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, quote_plus, urlencode
+
+import pytest
+from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from sandbox.auth0_tenant import ENDPOINTS, SANDBOX_ROLE_KEY, Endpoint, FaultPlan, RunningTenant, start_tenant
+from sandbox.auth0_tenant.scopes import INSPECTOR_SCOPES
+
+REPO = Path(__file__).resolve().parent.parent
+ALL_SCOPES = sorted({scope for endpoint in ENDPOINTS for scope in endpoint.scopes})
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+class Api:
+    """A tiny HTTPS client that trusts only the tenant's CA, so every call also checks the certificate."""
+
+    def __init__(self, tenant: RunningTenant) -> None:
+        self.tenant = tenant
+        self.context = ssl.create_default_context(cafile=tenant.info.ca_file)
+        self._tokens: dict[frozenset[str], str] = {}
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        body: Any = None,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+        request = urllib.request.Request(self.tenant.base_url + path, data=data, method=method)
+        if body is not None:
+            request.add_header("Content-Type", "application/json")
+        if token is not None:
+            request.add_header("Authorization", f"Bearer {token}")
+        for key, value in (headers or {}).items():
+            request.add_header(key, value)
+        try:
+            with urllib.request.urlopen(request, context=self.context, timeout=10) as response:
+                status, payload, reply_headers = response.status, response.read(), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            status, payload, reply_headers = error.code, error.read(), dict(error.headers)
+        return Reply(status, json.loads(payload) if payload else None, reply_headers)
+
+    def token_request(self, form: dict[str, str], basic: tuple[str, str] | None = None) -> Reply:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if basic is not None:
+            # golang.org/x/oauth2 URL-escapes both halves before Basic encoding them.
+            pair = f"{quote_plus(basic[0])}:{quote_plus(basic[1])}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+        return self.request("POST", "/oauth/token", raw=urlencode(form).encode(), headers=headers)
+
+    def token(self, client_id: str, client_secret: str) -> str:
+        reply = self.token_request(
+            {"grant_type": "client_credentials", "audience": self.tenant.audience},
+            basic=(client_id, client_secret),
+        )
+        assert reply.status == 200, reply.body
+        return str(reply.body["access_token"])
+
+    @property
+    def bootstrap(self) -> str:
+        return self.token(self.tenant.info.bootstrap_client_id, self.tenant.info.bootstrap_client_secret)
+
+    @property
+    def inspector(self) -> str:
+        return self.token(self.tenant.info.inspector_client_id, self.tenant.info.inspector_client_secret)
+
+    def m2m_client(self, scopes: list[str], secret: str | None = None) -> tuple[str, str]:
+        """A new machine-to-machine client granted these Management API scopes."""
+        body: dict[str, Any] = {"name": "m2m", "app_type": "non_interactive", "grant_types": ["client_credentials"]}
+        if secret is not None:
+            body["client_secret"] = secret
+        created = self.request("POST", "/api/v2/clients", token=self.bootstrap, body=body)
+        assert created.status == 201, created.body
+        client_id = created.body["client_id"]
+        grant = {"client_id": client_id, "audience": self.tenant.audience, "scope": scopes}
+        assert self.request("POST", "/api/v2/client-grants", token=self.bootstrap, body=grant).status == 201
+        return client_id, created.body["client_secret"]
+
+    def token_with(self, *scopes: str) -> str:
+        """A token carrying exactly these scopes (cached: the tenant keeps tokens for a day)."""
+        key = frozenset(scopes)
+        if key not in self._tokens:
+            self._tokens[key] = self.token(*self.m2m_client(sorted(key)))
+        return self._tokens[key]
+
+    def admin(self, method: str, path: str) -> Reply:
+        return self.request(method, path, headers={"X-Sandbox-Admin": self.tenant.info.admin_token})
+
+
+@pytest.fixture(scope="module")
+def tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTenant]:
+    with start_tenant(tmp_path_factory.mktemp("tenant")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def api(tenant: RunningTenant) -> Api:
+    return Api(tenant)
+
+
+def assert_auth0_error(reply: Reply, status: int, message: str | None = None) -> None:
+    assert reply.status == status
+    assert reply.body["statusCode"] == status
+    assert isinstance(reply.body["error"], str)
+    if message is not None:
+        assert reply.body["message"] == message
+
+
+def create_client(api: Api, **fields: Any) -> dict[str, Any]:
+    reply = api.request("POST", "/api/v2/clients", token=api.bootstrap, body={"name": "app", **fields})
+    assert reply.status == 201, reply.body
+    return dict(reply.body)
+
+
+# Token endpoint
+
+
+def test_token_accepts_basic_credentials_url_escaped_like_go_oauth2(api: Api) -> None:
+    client_id, secret = api.m2m_client(["read:clients"], secret="s3cr+t/with:odd%chars=")
+    reply = api.token_request(
+        {"grant_type": "client_credentials", "audience": api.tenant.audience}, basic=(client_id, secret)
+    )
+    assert reply.status == 200
+    assert reply.body["token_type"] == "Bearer"
+    assert reply.body["expires_in"] == 86400
+    assert reply.body["scope"] == "read:clients"
+
+
+def test_token_accepts_credentials_in_the_form_body(api: Api) -> None:
+    client_id, secret = api.m2m_client(["read:actions", "read:clients"])
+    form = {
+        "grant_type": "client_credentials",
+        "audience": api.tenant.audience,
+        "client_id": client_id,
+        "client_secret": secret,
+    }
+    reply = api.token_request(form)
+    assert reply.status == 200
+    assert set(reply.body["scope"].split()) == {"read:actions", "read:clients"}
+
+
+@pytest.mark.parametrize("style", ["basic", "form"])
+def test_token_refuses_a_wrong_secret(api: Api, style: str) -> None:
+    client_id = api.tenant.info.bootstrap_client_id
+    form = {"grant_type": "client_credentials", "audience": api.tenant.audience}
+    if style == "basic":
+        reply = api.token_request(form, basic=(client_id, "wrong"))
+    else:
+        reply = api.token_request({**form, "client_id": client_id, "client_secret": "wrong"})
+    assert reply.status == 401
+    assert reply.body == {"error": "access_denied", "error_description": "Unauthorized"}
+
+
+def test_token_refuses_an_unknown_audience(api: Api) -> None:
+    info = api.tenant.info
+    reply = api.token_request(
+        {"grant_type": "client_credentials", "audience": "https://example.com/api/v2/"},
+        basic=(info.bootstrap_client_id, info.bootstrap_client_secret),
+    )
+    assert reply.status == 403
+    assert reply.body["error"] == "access_denied"
+
+
+def test_token_refuses_a_client_without_a_grant(api: Api) -> None:
+    client = create_client(api, app_type="non_interactive", grant_types=["client_credentials"])
+    reply = api.token_request(
+        {"grant_type": "client_credentials", "audience": api.tenant.audience},
+        basic=(client["client_id"], client["client_secret"]),
+    )
+    assert reply.status == 403
+    assert reply.body["error"] == "access_denied"
+    assert "client-grant" in reply.body["error_description"]
+
+
+@pytest.mark.parametrize(
+    ("authorization", "message"),
+    [(None, "Missing authentication"), ("Bearer not-a-token", "Invalid token")],
+)
+def test_management_api_needs_a_valid_token(api: Api, authorization: str | None, message: str) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+    reply = api.request("GET", "/api/v2/clients", headers=headers)
+    assert_auth0_error(reply, 401, message)
+
+
+# Scopes
+
+
+def _sample_path(endpoint: Endpoint) -> str:
+    return "/api/v2" + endpoint.template.replace("{trigger_id}", "post-login").replace("{id}", "x").replace(
+        "{credential_id}", "x"
+    ).replace("{version_id}", "x")
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.key)
+def test_every_endpoint_refuses_a_token_without_its_scopes(api: Api, endpoint: Endpoint) -> None:
+    others = [scope for scope in ALL_SCOPES if scope not in endpoint.scopes]
+    reply = api.request(endpoint.method, _sample_path(endpoint), token=api.token_with(*others), body={})
+    assert reply.status == 403
+    assert reply.body == {
+        "statusCode": 403,
+        "error": "Forbidden",
+        "message": "Insufficient scope, expected any of: " + ", ".join(endpoint.scopes),
+        "errorCode": "insufficient_scope",
+    }
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.key)
+def test_every_endpoint_accepts_each_of_its_scopes(api: Api, endpoint: Endpoint) -> None:
+    for scope in endpoint.scopes:
+        reply = api.request(endpoint.method, _sample_path(endpoint), token=api.token_with(scope), body={})
+        assert reply.status != 403, (scope, reply.body)
+
+
+# client_secret and the other key fields
+
+
+def test_client_secret_is_hidden_without_read_client_keys(api: Api) -> None:
+    client = create_client(api)
+    path = f"/api/v2/clients/{client['client_id']}"
+    without = api.request("GET", path, token=api.token_with("read:clients")).body
+    assert "client_secret" not in without
+    assert "signing_keys" not in without
+    assert without["name"] == "app"
+    for scope in ("read:client_keys", "read:client_credentials"):
+        assert api.request("GET", path, token=api.token_with(scope)).body["client_secret"] == client["client_secret"]
+    listed = api.request("GET", "/api/v2/clients", token=api.token_with("read:clients")).body
+    assert all("client_secret" not in c for c in listed)
+
+
+def test_asking_for_client_secret_by_name_without_the_scope_is_forbidden(api: Api) -> None:
+    client = create_client(api)
+    path = f"/api/v2/clients/{client['client_id']}?fields=client_secret&include_fields=true"
+    reply = api.request("GET", path, token=api.token_with("read:clients"))
+    assert_auth0_error(reply, 403, "You cannot read the following fields: client_secret")
+
+
+def test_create_returns_the_new_secret_even_without_read_client_keys(api: Api) -> None:
+    reply = api.request("POST", "/api/v2/clients", token=api.token_with("create:clients"), body={"name": "x"})
+    assert reply.status == 201
+    assert len(reply.body["client_secret"]) == 64
+
+
+def test_setting_client_secret_needs_update_client_keys(api: Api) -> None:
+    client = create_client(api)
+    path = f"/api/v2/clients/{client['client_id']}"
+    refused = api.request("PATCH", path, token=api.token_with("update:clients"), body={"client_secret": "new"})
+    assert_auth0_error(refused, 403, "Insufficient scope, expected any of: update:client_keys")
+    allowed = api.request("PATCH", path, token=api.token_with("update:client_keys"), body={"client_secret": "new"})
+    assert allowed.status == 200
+    assert api.request("GET", path, token=api.inspector).body["client_secret"] == "new"
+
+
+def test_rotate_secret_replaces_the_secret_and_the_old_one_stops_working(api: Api) -> None:
+    client_id, old_secret = api.m2m_client(["read:clients"])
+    reply = api.request("POST", f"/api/v2/clients/{client_id}/rotate-secret", token=api.inspector)
+    assert reply.status == 200
+    new_secret = reply.body["client_secret"]
+    assert new_secret != old_secret
+    form = {"grant_type": "client_credentials", "audience": api.tenant.audience}
+    assert api.token_request(form, basic=(client_id, old_secret)).status == 401
+    assert api.token_request(form, basic=(client_id, new_secret)).status == 200
+
+
+# Clients
+
+
+def test_client_crud_reads_back_what_was_written_plus_auth0_defaults(api: Api) -> None:
+    created = create_client(
+        api,
+        app_type="regular_web",
+        token_endpoint_auth_method="client_secret_post",
+        callbacks=["https://a.example/cb"],
+        jwt_configuration={"alg": "RS256"},
+        session_transfer={"can_create_session_transfer_token": True},
+    )
+    path = f"/api/v2/clients/{created['client_id']}"
+    read = api.request("GET", path, token=api.inspector).body
+    assert read["callbacks"] == ["https://a.example/cb"]
+    assert read["token_endpoint_auth_method"] == "client_secret_post"
+    assert read["jwt_configuration"] == {"alg": "RS256", "secret_encoded": False, "lifetime_in_seconds": 36000}
+    assert read["is_first_party"] is True
+    assert read["grant_types"] == ["authorization_code", "implicit", "refresh_token", "client_credentials"]
+    assert all(isinstance(v, str) for key in read["signing_keys"] for v in key.values())
+
+    patched = api.request("PATCH", path, token=api.bootstrap, body={"session_transfer": None, "name": "renamed"})
+    assert patched.status == 200
+    read = api.request("GET", path, token=api.inspector).body
+    assert "session_transfer" not in read
+    assert read["name"] == "renamed"
+
+    fields = api.request("GET", path + "?fields=client_id%2Capp_type&include_fields=true", token=api.inspector)
+    assert set(fields.body) == {"client_id", "app_type", "signing_keys"}
+
+    assert api.request("DELETE", path, token=api.bootstrap).status == 204
+    assert_auth0_error(api.request("GET", path, token=api.inspector), 404, "The client does not exist")
+    assert_auth0_error(api.request("DELETE", path, token=api.bootstrap), 404)
+
+
+def test_client_create_refuses_what_auth0_refuses(api: Api) -> None:
+    missing_name = api.request("POST", "/api/v2/clients", token=api.bootstrap, body={"app_type": "spa"})
+    assert_auth0_error(missing_name, 400)
+    unknown = api.request("POST", "/api/v2/clients", token=api.bootstrap, body={"name": "a", "colour": "red"})
+    assert_auth0_error(unknown, 400)
+    not_json = api.request(
+        "POST", "/api/v2/clients", token=api.bootstrap, raw=b"{", headers={"Content-Type": "application/json"}
+    )
+    assert_auth0_error(not_json, 400)
+
+
+def test_client_list_pages_like_auth0_and_marks_the_sandbox_clients(api: Api) -> None:
+    totals = api.request("GET", "/api/v2/clients?include_totals=true&per_page=1&page=1", token=api.inspector).body
+    assert totals["start"] == 1
+    assert totals["limit"] == 1
+    assert len(totals["clients"]) == 1
+    assert totals["total"] >= 2
+    checkpoint = api.request("GET", "/api/v2/clients?take=1", token=api.inspector).body
+    assert len(checkpoint["clients"]) == 1
+    assert "next" in checkpoint
+    everything = api.request("GET", "/api/v2/clients?per_page=100", token=api.inspector).body
+    roles = {c["client_id"]: c.get("client_metadata", {}).get(SANDBOX_ROLE_KEY) for c in everything}
+    assert {cid for cid, role in roles.items() if role} == api.tenant.sandbox_client_ids
+    too_many = api.request("GET", "/api/v2/clients?per_page=101", token=api.inspector)
+    assert_auth0_error(too_many, 400)
+
+
+def test_client_credentials_are_a_bare_array(api: Api) -> None:
+    client = create_client(api)
+    base = f"/api/v2/clients/{client['client_id']}/credentials"
+    assert api.request("GET", base + "?include_totals=true&per_page=50", token=api.inspector).body == []
+    created = api.request("POST", base, token=api.bootstrap, body={"credential_type": "public_key", "name": "k"})
+    assert created.status == 201
+    assert created.body["alg"] == "RS256"
+    listed = api.request("GET", base, token=api.inspector).body
+    assert [c["id"] for c in listed] == [created.body["id"]]
+    assert api.request("DELETE", f"{base}/{created.body['id']}", token=api.bootstrap).status == 204
+    assert api.request("GET", f"{base}/{created.body['id']}", token=api.inspector).status == 404
+
+
+# Client grants
+
+
+def test_grant_create_read_filter_duplicate_and_delete(api: Api) -> None:
+    client = create_client(api, app_type="non_interactive")
+    grant = {"client_id": client["client_id"], "audience": api.tenant.audience, "scope": ["read:roles"]}
+    created = api.request("POST", "/api/v2/client-grants", token=api.bootstrap, body=grant)
+    assert created.status == 201
+    assert created.body["subject_type"] == "client"
+    path = f"/api/v2/client-grants/{created.body['id']}"
+    assert api.request("GET", path, token=api.inspector).body["scope"] == ["read:roles"]
+
+    duplicate = api.request("POST", "/api/v2/client-grants", token=api.bootstrap, body=grant)
+    assert_auth0_error(duplicate, 409)
+
+    query = urlencode({"audience": api.tenant.audience, "client_id": client["client_id"], "include_totals": "true"})
+    listed = api.request("GET", f"/api/v2/client-grants?{query}", token=api.inspector).body
+    assert listed["total"] == 1
+    assert [g["id"] for g in listed["client_grants"]] == [created.body["id"]]
+
+    patched = api.request("PATCH", path, token=api.bootstrap, body={"scope": ["read:users"]})
+    assert patched.body["scope"] == ["read:users"]
+    assert api.request("DELETE", path, token=api.bootstrap).status == 204
+    assert_auth0_error(api.request("GET", path, token=api.inspector), 404, "The grant does not exist.")
+
+
+def test_deleting_a_client_deletes_its_grants(api: Api) -> None:
+    client_id, _ = api.m2m_client(["read:clients"])
+    assert api.request("DELETE", f"/api/v2/clients/{client_id}", token=api.bootstrap).status == 204
+    grants = api.request("GET", f"/api/v2/client-grants?client_id={client_id}", token=api.inspector).body
+    assert grants == []
+
+
+# Actions and bindings
+
+
+def _action(api: Api, name: str) -> dict[str, Any]:
+    body = {
+        "name": name,
+        "supported_triggers": [{"id": "post-login", "version": "v3"}],
+        "code": "exports.onExecutePostLogin = async () => {};",
+        "runtime": "node22",
+        "secrets": [{"name": "KEY", "value": "hidden"}],
+    }
+    reply = api.request("POST", "/api/v2/actions/actions", token=api.bootstrap, body=body)
+    assert reply.status == 201
+    return dict(reply.body)
+
+
+def test_action_builds_deploys_binds_and_refuses_deletion_while_bound(api: Api) -> None:
+    action = _action(api, "claim")
+    assert action["status"] == "pending"
+    path = f"/api/v2/actions/actions/{action['id']}"
+    built = api.request("GET", path, token=api.inspector).body
+    assert built["status"] == "built"
+    assert built["secrets"][0]["name"] == "KEY"
+    assert "value" not in built["secrets"][0]
+
+    bindings = "/api/v2/actions/triggers/post-login/bindings"
+    ref = {"ref": {"type": "action_id", "value": action["id"]}, "display_name": "Claim"}
+    undeployed = api.request("PATCH", bindings, token=api.bootstrap, body={"bindings": [ref]})
+    assert_auth0_error(undeployed, 400)
+
+    version = api.request("POST", path + "/deploy", token=api.bootstrap)
+    assert version.status == 200
+    assert version.body["number"] == 1
+    deployed = api.request("GET", path, token=api.inspector).body
+    assert deployed["deployed_version"]["deployed"] is True
+    assert deployed["deployed_version"]["id"] == version.body["id"]
+
+    bound = api.request("PATCH", bindings, token=api.bootstrap, body={"bindings": [ref]})
+    assert bound.status == 200
+    assert bound.body["bindings"][0]["action"]["id"] == action["id"]
+    page0 = api.request("GET", bindings + "?page=0&per_page=100", token=api.inspector).body
+    assert page0["total"] == 1
+    assert page0["bindings"][0]["display_name"] == "Claim"
+    # An empty page carries no total: go-auth0's HasNext would otherwise never end the provider's loop.
+    assert api.request("GET", bindings + "?page=1&per_page=100", token=api.inspector).body == {
+        "bindings": [],
+        "page": 1,
+        "per_page": 100,
+    }
+
+    assert_auth0_error(api.request("DELETE", path, token=api.bootstrap), 409)
+    assert api.request("PATCH", bindings, token=api.bootstrap, body={"bindings": []}).body == {"bindings": []}
+    assert api.request("DELETE", path, token=api.bootstrap).status == 204
+    assert_auth0_error(api.request("GET", path, token=api.inspector), 404, "That action does not exist.")
+
+
+def test_action_update_needs_a_new_build_and_deploy(api: Api) -> None:
+    action = _action(api, "update-me")
+    path = f"/api/v2/actions/actions/{action['id']}"
+    api.request("POST", path + "/deploy", token=api.bootstrap)
+    patched = api.request("PATCH", path, token=api.bootstrap, body={"code": "// v2", "name": "update-me"})
+    assert patched.body["status"] == "pending"
+    assert patched.body["all_changes_deployed"] is False
+    second = api.request("POST", path + "/deploy", token=api.bootstrap).body
+    assert second["number"] == 2
+    versions = api.request("GET", path + "/versions", token=api.inspector).body["versions"]
+    assert [v["number"] for v in versions] == [2, 1]
+    assert [v["deployed"] for v in versions] == [True, False]
+
+
+def test_force_delete_detaches_a_bound_action(api: Api) -> None:
+    action = _action(api, "forced")
+    path = f"/api/v2/actions/actions/{action['id']}"
+    api.request("POST", path + "/deploy", token=api.bootstrap)
+    ref = {"ref": {"type": "action_name", "value": "forced"}}
+    bindings = "/api/v2/actions/triggers/post-login/bindings"
+    assert api.request("PATCH", bindings, token=api.bootstrap, body={"bindings": [ref]}).status == 200
+    assert api.request("DELETE", path + "?force=true", token=api.bootstrap).status == 204
+    assert api.request("GET", bindings, token=api.inspector).body["bindings"] == []
+
+
+# Errors, unknown routes and the request log
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/api/v2/users"), ("PUT", "/api/v2/clients"), ("GET", "/x")])
+def test_unknown_routes_answer_501_naming_method_and_path(api: Api, method: str, path: str) -> None:
+    reply = api.request(method, path, token=api.inspector)
+    assert_auth0_error(reply, 501)
+    assert f"{method} {path}" in reply.body["message"]
+
+
+def test_request_log_records_method_path_status_and_client(api: Api) -> None:
+    assert api.admin("POST", "/__sandbox/requests/reset").status == 204
+    token = api.inspector
+    api.request("GET", "/api/v2/clients/missing?fields=name", token=token)
+    api.request("GET", "/api/v2/clients", headers={"Authorization": "Bearer nope"})
+    entries = api.admin("GET", "/__sandbox/requests").body["requests"]
+    assert [(e["method"], e["path"], e["status"], e["client_id"]) for e in entries] == [
+        ("POST", "/oauth/token", 200, api.tenant.info.inspector_client_id),
+        ("GET", "/api/v2/clients/missing", 404, api.tenant.info.inspector_client_id),
+        ("GET", "/api/v2/clients", 401, None),
+    ]
+    assert entries[1]["query"] == "fields=name"
+    lines = Path(api.tenant.info.log_file).read_text().splitlines()
+    assert json.loads(lines[-1])["status"] == 401
+
+
+def test_admin_routes_need_the_admin_token(api: Api) -> None:
+    reply = api.request("GET", "/__sandbox/requests", headers={"X-Sandbox-Admin": "guess"})
+    assert_auth0_error(reply, 401)
+
+
+def test_inspector_can_read_everything_and_rotate(api: Api) -> None:
+    assert set(INSPECTOR_SCOPES) >= {"read:clients", "read:client_keys", "read:client_grants", "read:actions"}
+    assert "update:client_keys" in INSPECTOR_SCOPES
+    assert not [s for s in INSPECTOR_SCOPES if s.split(":")[0] in ("create", "delete")]
+
+
+# Faults, TLS, start-up and the CLI
+
+
+def test_fault_plan_parses_and_refuses_nonsense() -> None:
+    plan = FaultPlan.parse("429=0.2,503=0.1,slow=0.05,seed=7,slow_ms=10")
+    assert plan.rates == {"429": 0.2, "503": 0.1, "slow": 0.05}
+    assert (plan.seed, plan.slow_seconds) == (7, 0.01)
+    for bad in ("429=2", "404=0.1", "429", "429=0.6,503=0.6"):
+        with pytest.raises(ValueError, match=r"\S"):
+            FaultPlan.parse(bad)
+
+
+def test_faults_hit_management_routes_only_and_are_logged(tmp_path: Path) -> None:
+    with start_tenant(tmp_path, faults=FaultPlan.parse("429=1")) as faulty:
+        api = Api(faulty)
+        token = api.inspector
+        reply = api.request("GET", "/api/v2/clients", token=token)
+        assert reply.status == 429
+        assert reply.body["statusCode"] == 429
+        assert int(reply.headers["X-RateLimit-Reset"]) >= int(time.time())
+        assert reply.headers["X-RateLimit-Remaining"] == "0"
+        faults = [e["fault"] for e in api.admin("GET", "/__sandbox/requests").body["requests"]]
+        assert faults == [None, "429"]
+
+
+def test_certificates_suit_go_and_can_be_made_expired(tenant: RunningTenant, tmp_path: Path) -> None:
+    leaf = x509.load_pem_x509_certificate((Path(tenant.info.ca_file).parent / "server.pem").read_bytes())
+    san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert san.get_values_for_type(x509.IPAddress) == [ipaddress.IPv4Address("127.0.0.1")]
+    assert san.get_values_for_type(x509.DNSName) == ["localhost"]
+    eku = leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert list(eku) == [ExtendedKeyUsageOID.SERVER_AUTH]
+    now = datetime.datetime.now(datetime.UTC)
+    assert leaf.not_valid_before_utc < now < leaf.not_valid_after_utc
+
+    with start_tenant(tmp_path, expired_cert=True) as expired, pytest.raises(urllib.error.URLError, match="expired"):
+        Api(expired).request("GET", "/api/v2/clients")
+
+
+def test_tenant_json_describes_the_running_tenant(tenant: RunningTenant) -> None:
+    state = json.loads(tenant.state_file.read_text())
+    assert state["domain"] == tenant.domain
+    assert state["domain"].startswith("127.0.0.1:")
+    assert state["pid"] == os.getpid()
+    assert Path(state["ca_file"]).is_absolute()
+    assert state["bootstrap_client_id"] == tenant.info.bootstrap_client_id
+    assert set(state) >= {"inspector_client_secret", "admin_token", "log_file", "bootstrap_client_secret"}
+
+
+def test_cli_writes_state_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sandbox.auth0_tenant",
+            "--state-dir",
+            str(tmp_path),
+            "--bootstrap-scopes",
+            "read:clients",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        state_file = tmp_path / "tenant.json"
+        deadline = time.monotonic() + 8
+        while not state_file.exists() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+        state = json.loads(state_file.read_text())
+        assert state["pid"] == process.pid
+        context = ssl.create_default_context(cafile=state["ca_file"])
+        form = urlencode(
+            {
+                "grant_type": "client_credentials",
+                "audience": f"https://{state['domain']}/api/v2/",
+                "client_id": state["bootstrap_client_id"],
+                "client_secret": state["bootstrap_client_secret"],
+            }
+        ).encode()
+        url = f"https://{state['domain']}/oauth/token"
+        with urllib.request.urlopen(urllib.request.Request(url, data=form), context=context, timeout=5) as reply:
+            assert json.loads(reply.read())["scope"] == "read:clients"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=5) == 0
+
+
+def test_path_segments_are_unescaped_like_go_escapes_them(api: Api) -> None:
+    reply = api.request("GET", "/api/v2/clients/" + quote("a/b", safe=""), token=api.inspector)
+    assert_auth0_error(reply, 404, "The client does not exist")
