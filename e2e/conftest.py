@@ -142,6 +142,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
         secret = control.bootstrap_secret_file(directory).read_text()
         env = {**os.environ, **control.environment(directory), "AUTH0_CLIENT_SECRET": secret}
         env["PATH"] = f"{engine}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+        env["PYTHONPATH"] = str(ROOT)  # the runner, sandbox.program, lives in this repository
         yield Sandbox(
             directory,
             env,

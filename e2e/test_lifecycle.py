@@ -135,7 +135,7 @@ def test_changing_a_route_changes_only_the_configmap_and_the_pod_template_checks
         ("update", "kubernetes:apps/v1:Deployment"),
     }, changes
     deployment_step = next(step for step in changes if step["type"] == "kubernetes:apps/v1:Deployment")
-    assert set(deployment_step["detailedDiff"]) == {f"spec.template.metadata.annotations.{CHECKSUM_ANNOTATION}"}
+    assert set(deployment_step["detailedDiff"]) == {f'spec.template.metadata.annotations["{CHECKSUM_ANNOTATION}"]'}
     deployed.stack.run("up")
     checksum_after = deployed.deployment()["spec"]["template"]["metadata"]["annotations"][CHECKSUM_ANNOTATION]
     assert checksum_after != checksum_before

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pulumi import automation as auto
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,17 +38,17 @@ def inline_program(project_dir: Path) -> Callable[[], None]:
 
 def select_stack(stack_name: str, project_dir: Path) -> auto.Stack:
     """Select the stack (creating it on first use) in the project directory's backend and config files."""
+    # For inline programs the `work_dir` keyword is ignored: only the option makes the CLI run in
+    # the project directory, where it reads `Pulumi.yaml` and the stack files.
     return auto.create_or_select_stack(
         stack_name=stack_name,
         project_name=_project_name(project_dir),
         program=inline_program(project_dir),
-        work_dir=str(project_dir),
+        opts=auto.LocalWorkspaceOptions(work_dir=str(project_dir)),
     )
 
 
 def _project_name(project_dir: Path) -> str:
-    import yaml
-
     name: str = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"]
     return name
 
