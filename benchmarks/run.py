@@ -29,10 +29,14 @@ def _peak_rss_mib() -> float:
 
 
 def _import_sdks() -> None:
+    """Every SDK module the program loads: pulumi_kubernetes loads `apps.v1` etc. lazily, on first use."""
     import pulumi  # noqa: F401
     import pulumi_auth0  # noqa: F401
-    import pulumi_kubernetes  # noqa: F401
+    import pulumi_kubernetes.apps.v1
+    import pulumi_kubernetes.core.v1
+    import pulumi_kubernetes.meta.v1  # noqa: F401
     import pulumi_random  # noqa: F401
+    import yaml  # noqa: F401
 
 
 def _scenario_floor() -> dict[str, Any]:

@@ -8,7 +8,6 @@ in any cluster. Clients authenticate with an admin certificate (`O=system:master
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,7 +144,7 @@ def start_cluster(state_dir: Path, bin_dir: Path) -> Cluster:
     )
     api_file = state_dir / API_FILE
     api.save(api_file)
-    processes.spawn(state_dir, "kubelet", [sys.executable, "-m", "sandbox.kubelet", f"--api={api_file}"])
+    processes.spawn(state_dir, "kubelet", processes.python_module("sandbox.kubelet", f"--api={api_file}"))
     return Cluster(kubeconfig, api)
 
 

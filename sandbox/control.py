@@ -10,7 +10,6 @@ import json
 import os
 import shlex
 import shutil
-import sys
 from pathlib import Path
 
 from . import pki, processes
@@ -44,7 +43,7 @@ def start(directory: Path, engine: Path, bootstrap_scopes: str, faults: str | No
     directory.mkdir(parents=True)
     (directory / STATE_DIR).mkdir()
     (directory / ENGINE_FILE).write_text(str(engine.resolve()))
-    tenant_args = [sys.executable, "-m", "sandbox.auth0_tenant", f"--state-dir={directory / TENANT_DIR}"]
+    tenant_args = processes.python_module("sandbox.auth0_tenant", f"--state-dir={directory / TENANT_DIR}")
     tenant_args.append(f"--bootstrap-scopes={bootstrap_scopes}")
     if faults:
         tenant_args.append(f"--faults={faults}")

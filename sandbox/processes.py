@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -23,6 +24,14 @@ def free_port() -> int:
         return port
 
 
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def python_module(module: str, *args: str) -> list[str]:
+    """argv that runs one of this repository's Python modules with the current interpreter."""
+    return [sys.executable, "-m", module, *args]
+
+
 def spawn(state_dir: Path, name: str, argv: Sequence[str], env: Mapping[str, str] | None = None) -> int:
     """Start `argv` in its own session (so it outlives the caller), logging to logs/<name>.log."""
     (state_dir / PIDS_DIR).mkdir(parents=True, exist_ok=True)
@@ -34,7 +43,8 @@ def spawn(state_dir: Path, name: str, argv: Sequence[str], env: Mapping[str, str
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            env=dict(env) if env is not None else None,
+            # The sandbox's own Python daemons import `sandbox` from this repository, wherever we are.
+            env={**(env if env is not None else os.environ), "PYTHONPATH": str(REPOSITORY)},
         )
     (state_dir / PIDS_DIR / f"{name}.pid").write_text(str(process.pid))
     return process.pid

@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh requirements-dev.txt
 engine="$(scripts/engine.sh | tail -n 1)"
 export POMERIUM_AUTH0_ENGINE_BIN="$engine"
-export PULUMI_PROJECT_SCHEMA="$engine/../share/pulumi-project-schema.json"
+export PULUMI_PROJECT_SCHEMA="$engine/pulumi-project-schema.json"
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_SKIP_UPDATE_CHECK=true
 exec .venv/bin/python -m pytest e2e tests/test_project_files.py "$@"

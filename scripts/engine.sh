@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build, or reuse, the real Pulumi engine from Go modules: the pulumi CLI, the auth0, random and
 # kubernetes resource plugins, and a loopback Kubernetes control plane (etcd, kube-apiserver,
-# kube-controller-manager). Binaries are cached outside the clone, keyed by every file in engine/
-# and the Go version, so a second run takes seconds.
+# kube-controller-manager). Each component is cached outside the clone, keyed by its engine/<dir>,
+# engine/versions.env and the Go version, so a second run takes seconds and a change rebuilds only
+# what it touches.
 # Progress goes to stderr; the last line on stdout is the bin directory.
 # Usage: scripts/engine.sh            (cache: $POMERIUM_AUTH0_ENGINE_CACHE or ~/.cache/pomerium-auth0/engine)
 set -euo pipefail
@@ -12,12 +13,7 @@ source "$root/engine/versions.env"
 
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=readonly
 cache="${POMERIUM_AUTH0_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pomerium-auth0/engine}"
-key="$( (go version; cd "$root/engine" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16)"
-out="$cache/$key"
-bin="$out/bin"
-work="$out/work"
 started=$SECONDS
-
 log() { printf '[engine %4ds] %s\n' $((SECONDS - started)) "$*" >&2; }
 
 mkdir -p "$cache"
@@ -27,13 +23,12 @@ if ! flock -n 9; then
   log "another engine build is running; waiting for it"
   flock 9
 fi
-if [ -f "$out/complete" ]; then
-  log "reusing $bin"
-  echo "$bin"
-  exit 0
-fi
-mkdir -p "$bin" "$work"
-log "building into $out ($(nproc) cores; a cold build takes 40-70 minutes, later runs seconds)"
+
+# key DIR: what a component's binaries depend on.
+key() {
+  (go version; cat "$root/engine/versions.env"; cd "$root/engine/$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) |
+    sha256sum | cut -c1-16
+}
 
 # A Go build prints nothing for minutes: say every 30 s that it is still going.
 heartbeat() {
@@ -41,49 +36,54 @@ heartbeat() {
   while sleep 30; do log "  ... still building $what ($((SECONDS - since)) s)"; done
 }
 
-# go_build NAME MODULE_DIR PACKAGE LDFLAGS: build one binary into $bin unless it is already there.
+# go_build OUT NAME MODULE_DIR PACKAGE LDFLAGS: build one binary into OUT.
 go_build() {
-  local name="$1" dir="$2" pkg="$3" ldflags="$4"
-  if [ -x "$bin/$name" ]; then
-    log "$name: cached"
-    return
-  fi
+  local out="$1" name="$2" dir="$3" pkg="$4" ldflags="$5"
   log "$name: go build $pkg"
   heartbeat "$name" &
-  local beat=$!
-  local t0=$SECONDS
-  (cd "$dir" && go build -trimpath -tags osusergo,grpcnotrace -ldflags "-s -w $ldflags" -o "$bin/$name.tmp" "$pkg") || {
+  local beat=$! t0=$SECONDS
+  if ! (cd "$dir" && go build -trimpath -tags osusergo,grpcnotrace -ldflags "-s -w $ldflags" -o "$out/$name" "$pkg"); then
     kill "$beat"
     log "$name: build failed"
     exit 1
-  }
+  fi
   kill "$beat"
-  mv "$bin/$name.tmp" "$bin/$name"
   log "$name: built in $((SECONDS - t0)) s"
 }
 
-# Each engine/<module> is copied to a work directory, where generated files (schemas) are written.
-stage() {
-  rm -rf "${work:?}/$1"
-  cp -r "$root/engine/$1" "$work/$1"
-  echo "$work/$1"
+# component DIR BUILDER: run BUILDER OUT WORK once per key; its binaries land in OUT.
+component() {
+  local dir="$1" builder="$2" out
+  out="$cache/$dir-$(key "$dir")"
+  if [ -f "$out/complete" ]; then
+    log "$dir: cached"
+  else
+    rm -rf "$out"
+    mkdir -p "$out/bin"
+    # A work copy of engine/<dir>, where generated files (schemas) are written.
+    cp -r "$root/engine/$dir" "$out/work"
+    (cd "$out/work" && go mod download) || { log "$dir: go mod download failed"; exit 1; }
+    "$builder" "$out/bin" "$out/work"
+    rm -rf "$out/work"
+    touch "$out/complete"
+  fi
+  ln -sf "$out"/bin/* "$bin/"
 }
 
-log "downloading modules (Go proxy)"
-for module in cli kubernetes auth0 random kube etcd; do
-  (cd "$root/engine/$module" && go mod download) || { log "go mod download failed in engine/$module"; exit 1; }
-done
+build_cli() {
+  go_build "$1" pulumi "$2" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
+  # Pulumi's published project schema, from the SDK module the CLI is built with.
+  install -m 644 "$(cd "$2" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)/go/common/workspace/project.json" \
+    "$1/pulumi-project-schema.json"
+}
 
-# 1. The CLI.
-go_build pulumi "$root/engine/cli" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
-  "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
-
-# 2. The Kubernetes provider: its schema and Terraform mapping are generated (git-ignored upstream),
-#    so they are produced here from the checked-in JSON in the module, with the version set.
-if [ ! -x "$bin/pulumi-resource-kubernetes" ]; then
-  dir="$(stage kubernetes)"
-  upstream="$(cd "$dir" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes"
-  python3 - "$upstream" "$dir" "$KUBERNETES_PROVIDER_VERSION" <<'EOF'
+# The Kubernetes provider's schema and Terraform mapping are generated upstream (git-ignored), so
+# they are produced here from the checked-in JSON in the module, with the version set.
+build_kubernetes() {
+  local upstream
+  upstream="$(cd "$2" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes"
+  python3 - "$upstream" "$2" "$KUBERNETES_PROVIDER_VERSION" <<'EOF'
 import json, pathlib, sys
 upstream, target, version = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3]
 schema = json.loads((upstream / "schema.json").read_text())
@@ -92,49 +92,46 @@ schema["version"] = version
 mapping = json.loads((upstream / "terraform-mapping.json").read_text())
 (target / "terraform-mapping-embed.json").write_text(json.dumps(mapping, separators=(",", ":")))
 EOF
-  go_build pulumi-resource-kubernetes "$dir" . \
+  go_build "$1" pulumi-resource-kubernetes "$2" . \
     "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$KUBERNETES_PROVIDER_VERSION"
-fi
+}
 
-# 3. Bridged providers: build the schema generator, generate the Pulumi schema, embed it.
+# Bridged providers: build the schema generator, generate the Pulumi schema, embed it.
 bridged() {
-  local name="$1" version="$2"
-  if [ -x "$bin/pulumi-resource-$name" ]; then
-    log "pulumi-resource-$name: cached"
-    return
-  fi
-  local dir
-  dir="$(stage "$name")"
+  local name="$1" version="$2" out="$3" work="$4"
   local stamp="-X pomerium-auth0.local/engine/$name.Version=$version"
-  go_build "pulumi-tfgen-$name" "$dir" "./cmd/pulumi-tfgen-$name" "$stamp"
+  go_build "$work" "pulumi-tfgen-$name" "$work" "./cmd/pulumi-tfgen-$name" "$stamp"
   log "pulumi-resource-$name: generating its Pulumi schema"
-  (cd "$dir" && "$bin/pulumi-tfgen-$name" schema --out "$dir/schema-out" >"$dir/tfgen.log" 2>&1) || {
-    tail -20 "$dir/tfgen.log" >&2
+  (cd "$work" && "./pulumi-tfgen-$name" schema --out "$work/schema-out" >"$work/tfgen.log" 2>&1) || {
+    tail -20 "$work/tfgen.log" >&2
     exit 1
   }
-  cp "$dir/schema-out/schema.json" "$dir/cmd/pulumi-resource-$name/schema.json"
-  go_build "pulumi-resource-$name" "$dir" "./cmd/pulumi-resource-$name" "$stamp"
-  rm -f "$bin/pulumi-tfgen-$name"
+  cp "$work/schema-out/schema.json" "$work/cmd/pulumi-resource-$name/schema.json"
+  go_build "$out" "pulumi-resource-$name" "$work" "./cmd/pulumi-resource-$name" "$stamp"
 }
-bridged auth0 "$AUTH0_PROVIDER_VERSION"
-bridged random "$RANDOM_PROVIDER_VERSION"
+build_auth0() { bridged auth0 "$AUTH0_PROVIDER_VERSION" "$1" "$2"; }
+build_random() { bridged random "$RANDOM_PROVIDER_VERSION" "$1" "$2"; }
 
-# 4. The control plane.
-k8s_version="k8s.io/component-base/version"
-k8s_stamp="-X $k8s_version.gitVersion=v$KUBERNETES_VERSION -X $k8s_version.gitMajor=${KUBERNETES_VERSION%%.*}"
-k8s_minor="${KUBERNETES_VERSION#*.}"
-k8s_stamp="$k8s_stamp -X $k8s_version.gitMinor=${k8s_minor%%.*} -X $k8s_version.gitTreeState=clean"
-go_build kube-apiserver "$root/engine/kube" k8s.io/kubernetes/cmd/kube-apiserver "$k8s_stamp"
-go_build kube-controller-manager "$root/engine/kube" k8s.io/kubernetes/cmd/kube-controller-manager "$k8s_stamp"
-go_build etcd "$root/engine/etcd" . ""
+build_kube() {
+  local v="k8s.io/component-base/version" minor="${KUBERNETES_VERSION#*.}"
+  local stamp="-X $v.gitVersion=v$KUBERNETES_VERSION -X $v.gitMajor=${KUBERNETES_VERSION%%.*}"
+  stamp="$stamp -X $v.gitMinor=${minor%%.*} -X $v.gitTreeState=clean"
+  go_build "$1" kube-apiserver "$2" k8s.io/kubernetes/cmd/kube-apiserver "$stamp"
+  go_build "$1" kube-controller-manager "$2" k8s.io/kubernetes/cmd/kube-controller-manager "$stamp"
+}
 
-# Pulumi's published project schema, from the SDK module the CLI was built with.
-mkdir -p "$out/share"
-cp "$(cd "$root/engine/cli" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)/go/common/workspace/project.json" \
-  "$out/share/pulumi-project-schema.json"
-chmod 644 "$out/share/pulumi-project-schema.json"
+build_etcd() { go_build "$1" etcd "$2" . ""; }
 
-rm -rf "$work"
-touch "$out/complete"
-log "done: $(du -sh "$bin" | cut -f1) in $bin"
+combined=""
+for dir in cli kubernetes auth0 random kube etcd; do combined="$combined$(key "$dir")"; done
+bin="$cache/bin-$(echo "$combined" | sha256sum | cut -c1-16)"
+mkdir -p "$bin"
+log "engine: $(nproc) cores; a cold build takes 40-70 minutes, a cached one seconds"
+component cli build_cli
+component kubernetes build_kubernetes
+component auth0 build_auth0
+component random build_random
+component kube build_kube
+component etcd build_etcd
+log "done: $bin"
 echo "$bin"

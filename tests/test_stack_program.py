@@ -101,3 +101,12 @@ def test_auth0_domain_overrides_the_provider_domain_for_the_audience() -> None:
         engine.monitor.one("auth0:index/clientGrant:ClientGrant").inputs["audience"]
         == "https://acme.eu.auth0.com/api/v2/"
     )
+
+
+@pytest.mark.parametrize("path", STACK_FILES, ids=lambda path: path.name)
+def test_every_shipped_stack_updates_configmaps_and_secrets_in_place(path: Path) -> None:
+    """Without these, a route change or secret rotation replaces the ConfigMap or Secret and, through it,
+    the Deployment (delete before create): the real-engine suite saw exactly that."""
+    config = stack_file_config(path.name.split(".")[1])
+    assert config["kubernetes:enableConfigMapMutable"] == "true"
+    assert config["kubernetes:enableSecretMutable"] == "true"

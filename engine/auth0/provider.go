@@ -15,11 +15,11 @@ var Version = "3.0.0-dev"
 func Provider() tfbridge.ProviderInfo {
 	managedByPulumi := &tfbridge.DefaultInfo{Value: "Managed by Pulumi"}
 	prov := tfbridge.ProviderInfo{
-		P:           shimv2.NewProvider(auth0shim.NewProvider()),
-		Name:        "auth0",
-		Version:     Version,
-		GitHubOrg:   "auth0",
-		Config:      map[string]*tfbridge.SchemaInfo{"debug": {Default: &tfbridge.DefaultInfo{EnvVars: []string{"AUTH0_DEBUG"}}}},
+		P:         shimv2.NewProvider(auth0shim.NewProvider()),
+		Name:      "auth0",
+		Version:   Version,
+		GitHubOrg: "auth0",
+		Config:    map[string]*tfbridge.SchemaInfo{"debug": {Default: &tfbridge.DefaultInfo{EnvVars: []string{"AUTH0_DEBUG"}}}},
 		Resources: map[string]*tfbridge.ResourceInfo{
 			"auth0_client": {Fields: map[string]*tfbridge.SchemaInfo{"description": {Default: managedByPulumi}}},
 			"auth0_role":   {Fields: map[string]*tfbridge.SchemaInfo{"description": {Default: managedByPulumi}}},
