@@ -3,9 +3,15 @@
 import pulumi
 import pulumi_kubernetes as k8s
 from pomerium_auth0 import Auth0IdentityProvider, Pomerium
+from pomerium_auth0.bootstrap_scopes import bootstrap_credentials, check_bootstrap_scopes
 from pomerium_auth0.stack_config import load_stack_config
 
 config = load_stack_config()
+# Before anything is created (and never in a preview, which makes no Auth0 request): does the
+# bootstrap application hold every scope this stack's lifecycle needs?
+credentials = bootstrap_credentials()
+if config.check_bootstrap_scopes and credentials and not pulumi.runtime.is_dry_run():
+    check_bootstrap_scopes(config.auth0_domain, *credentials, config.directory_sync.value, config.groups_claim)
 
 namespace: pulumi.Input[str] = config.namespace
 if config.create_namespace:

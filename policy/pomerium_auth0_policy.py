@@ -14,7 +14,8 @@ from typing import Any
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
 ALLOWED_MANAGEMENT_API_SCOPES = frozenset({"read:roles", "read:role_members", "read:users", "read:user_idp_tokens"})
-"""The widest set Pomerium needs (Enterprise directory sync); anything beyond it is over-privileged."""
+"""The widest set Pomerium needs: Enterprise directory sync, exactly as Pomerium's Auth0 guide lists it
+(pomerium.com/docs/integrations/user-identity/auth0). Anything beyond it is over-privileged."""
 IDP_KEYS = frozenset({"IDP_PROVIDER", "IDP_PROVIDER_URL", "IDP_CLIENT_ID", "IDP_CLIENT_SECRET", "IDP_SERVICE_ACCOUNT"})
 IDP_CREDENTIAL_KEYS = frozenset({"IDP_CLIENT_SECRET", "IDP_SERVICE_ACCOUNT"})
 _MANAGEMENT_API = re.compile(r"^https://[^/]+/api/v2/?$")

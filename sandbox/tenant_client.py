@@ -12,6 +12,7 @@ import ssl
 import urllib.parse
 import urllib.request
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,8 +91,14 @@ class TenantClient:
         rotated: str = self.api("POST", f"/clients/{client_id}/rotate-secret")["client_secret"]
         return rotated
 
-    def _admin(self, method: str, path: str) -> Any:
-        return self._send(method, ADMIN_PREFIX + path, {ADMIN_HEADER: self.info["admin_token"]})
+    def _admin(self, method: str, path: str, body: object = None) -> Any:
+        headers = {ADMIN_HEADER: self.info["admin_token"]}
+        payload = None if body is None else json.dumps(body).encode()
+        return self._send(method, ADMIN_PREFIX + path, headers, payload)
+
+    def set_bootstrap_scopes(self, scopes: Iterable[str]) -> None:
+        """Give the bootstrap application exactly these Management API scopes (from its next token on)."""
+        self._admin("PUT", f"client-scopes/{self.info['bootstrap_client_id']}", {"scope": sorted(scopes)})
 
     def requests(self, *, exclude_client: str | None = None) -> list[dict[str, Any]]:
         """The request log; by default without the inspector's own calls, so counts are the program's."""

@@ -358,12 +358,14 @@ def test_client_credentials_are_a_bare_array(api: Api) -> None:
     client = create_client(api)
     base = f"/api/v2/clients/{client['client_id']}/credentials"
     assert api.request("GET", base + "?include_totals=true&per_page=50", token=api.inspector).body == []
-    created = api.request("POST", base, token=api.bootstrap, body={"credential_type": "public_key", "name": "k"})
+    token = api.token_with("create:client_credentials")
+    created = api.request("POST", base, token=token, body={"credential_type": "public_key", "name": "k"})
     assert created.status == 201
     assert created.body["alg"] == "RS256"
     listed = api.request("GET", base, token=api.inspector).body
     assert [c["id"] for c in listed] == [created.body["id"]]
-    assert api.request("DELETE", f"{base}/{created.body['id']}", token=api.bootstrap).status == 204
+    removed = api.request("DELETE", f"{base}/{created.body['id']}", token=api.token_with("delete:client_credentials"))
+    assert removed.status == 204
     assert api.request("GET", f"{base}/{created.body['id']}", token=api.inspector).status == 404
 
 
@@ -510,6 +512,22 @@ def test_request_log_records_method_path_status_and_client(api: Api) -> None:
 def test_admin_routes_need_the_admin_token(api: Api) -> None:
     reply = api.request("GET", "/__sandbox/requests", headers={"X-Sandbox-Admin": "guess"})
     assert_auth0_error(reply, 401)
+
+
+def test_the_admin_route_rescopes_a_client_from_its_next_token(api: Api) -> None:
+    client_id, secret = api.m2m_client(["read:clients"])
+    before = api.token(client_id, secret)
+    reply = api.request(
+        "PUT",
+        f"/__sandbox/client-scopes/{client_id}",
+        raw=json.dumps({"scope": ["read:actions"]}).encode(),
+        headers={"X-Sandbox-Admin": api.tenant.info.admin_token},
+    )
+    assert reply.status == 204
+    after = api.token(client_id, secret)
+    assert api.request("GET", "/api/v2/clients", token=before).status == 200
+    assert_auth0_error(api.request("GET", "/api/v2/clients", token=after), 403)
+    assert api.request("GET", "/api/v2/actions/actions", token=after).status == 200
 
 
 def test_inspector_can_read_everything_and_rotate(api: Api) -> None:

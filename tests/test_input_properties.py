@@ -8,6 +8,8 @@ import string
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pomerium_auth0 import Auth0IdentityProvider, InputError, InputErrors, Pomerium
@@ -65,7 +67,7 @@ malformed_bool = st.text(string.printable, max_size=8).filter(
     lambda text: text.strip().lower() not in ("true", "false")
 )
 malformed_claim = st.one_of(
-    st.sampled_from(["groups", "sub", "aud", "GROUPS"]),
+    st.sampled_from(["groups", "sub", "aud", "GROUPS", "roles", "permissions", "entitlements", "client_id"]),
     host.map(lambda h: f"https://{h}.auth0.com/roles"),
     st.tuples(label, label).map(lambda parts: f"{parts[0]} {parts[1]}"),
     label.map(lambda text: f'"{text}"'),
@@ -95,6 +97,24 @@ malformed_key = st.one_of(
     .map(lambda raw: base64.b64encode(raw).decode()),
 )
 
+
+def _pem_key(key: ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+_P256_PEM = _pem_key(ec.generate_private_key(ec.SECP256R1()))
+malformed_signing_key = st.one_of(
+    malformed_key,
+    st.just(base64.b64encode(_pem_key(ec.generate_private_key(ec.SECP384R1()))).decode()),
+    st.just(base64.b64encode(_pem_key(ed25519.Ed25519PrivateKey.generate())).decode()),
+    st.just(_P256_PEM.decode()),  # the PEM itself, not base64 of it
+    st.integers(min_value=1, max_value=len(_P256_PEM) - 1).map(
+        lambda cut: base64.b64encode(_P256_PEM[:cut]).decode()  # truncated
+    ),
+)
+
 MALFORMED: dict[str, st.SearchStrategy[str]] = {
     "authenticateServiceUrl": malformed_url,
     "idpProviderUrl": malformed_url,
@@ -106,6 +126,7 @@ MALFORMED: dict[str, st.SearchStrategy[str]] = {
     "groupsClaim": malformed_bool,
     "groupsClaimName": malformed_claim,
     "protect": malformed_bool,
+    "checkBootstrapScopes": malformed_bool,
     "createNamespace": malformed_bool,
     "deployPomerium": malformed_bool,
     "pomeriumImage": malformed_image,
@@ -116,6 +137,7 @@ MALFORMED: dict[str, st.SearchStrategy[str]] = {
     "databrokerStorageSecret": malformed_name(253, allow_dots=True),
     "cookieSecret": malformed_key,
     "sharedSecret": malformed_key,
+    "signingKey": malformed_signing_key,
 }
 SECRET_CONFIG = [f"pomerium-auth0:{key}" for key in SECRET_KEYS]
 
@@ -193,6 +215,7 @@ POMERIUM_FIELD_FOR_KEY = {
     "databrokerStorageSecret": "databroker_storage_secret",
     "cookieSecret": "cookie_secret",
     "sharedSecret": "shared_secret",
+    "signingKey": "signing_key",
 }
 
 

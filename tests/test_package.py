@@ -73,9 +73,16 @@ def test_pomerium_interface(schema: dict[str, Any]) -> None:
         "idpSecretName",
         "namespace",
     ]
-    assert {"routes", "tlsMode", "tlsSecretName", "cookieSecret", "sharedSecret", "replicas"} <= set(
-        pomerium["inputProperties"]
-    )
+    assert {
+        "routes",
+        "tlsMode",
+        "tlsSecretName",
+        "cookieSecret",
+        "sharedSecret",
+        "signingKey",
+        "replicas",
+        "protect",
+    } <= set(pomerium["inputProperties"])
     assert set(pomerium["properties"]) == {"serviceName", "servicePort", "deploymentName", "configChecksum"}
 
 

@@ -9,14 +9,17 @@ from typing import Any
 import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from pomerium_auth0 import InputErrors
 from pomerium_auth0.k8s_metadata import CHECKSUM_ANNOTATION
+from pomerium_auth0.pomerium import RUN_AS
 
 from tests.conftest import AUTHENTICATE_URL, stack_config
 from tests.harness import Engine, is_secret_value, new_engine, resolve, unwrap
 
 KUBERNETES_VERSIONS = ("1.34.0", "1.37.0")
-SECRET_CONFIG = ["pomerium-auth0:cookieSecret", "pomerium-auth0:sharedSecret"]
+SECRET_CONFIG = ["pomerium-auth0:cookieSecret", "pomerium-auth0:sharedSecret", "pomerium-auth0:signingKey"]
 ROUTES = [
     {
         "from": "https://grafana.example.com",
@@ -47,6 +50,25 @@ def container(engine: Engine) -> dict[str, Any]:
 
 def env(engine: Engine) -> dict[str, str]:
     return {variable["name"]: variable["value"] for variable in container(engine)["env"]}
+
+
+def pomerium_secrets(engine: Engine) -> dict[str, str]:
+    return unwrap(engine.monitor.named("pomerium-secrets").inputs["stringData"])  # type: ignore[no-any-return]
+
+
+def signing_key_pem(curve: ec.EllipticCurve, private_format: serialization.PrivateFormat) -> str:
+    """A fresh EC key, as base64 of its PEM: what a user would set as signingKey."""
+    pem = ec.generate_private_key(curve).private_bytes(
+        serialization.Encoding.PEM, private_format, serialization.NoEncryption()
+    )
+    return base64.b64encode(pem).decode()
+
+
+def load_signing_key(value: str) -> ec.EllipticCurvePrivateKey:
+    """Parse SIGNING_KEY the way Pomerium does: base64, then a PEM private key."""
+    key = serialization.load_pem_private_key(base64.b64decode(value, validate=True), password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return key
 
 
 def checksum(engine: Engine) -> str:
@@ -90,7 +112,7 @@ def test_pomerium_reads_the_idp_secret_by_its_exact_name_and_its_own_secrets() -
     assert idp_secret in engine.monitor.named("pomerium-deployment").dependencies
 
 
-def test_checksum_is_a_secret_hash_that_changes_with_a_client_secret_and_only_then() -> None:
+def test_checksum_is_a_hash_that_changes_with_a_client_secret_and_only_then() -> None:
     first, second = deployed(), deployed()
     rotated = new_engine(config=stack_config())
     rotated.mocks.secret_overrides["pomerium-idp-directory-sync-credentials"] = "rotated-m2m-secret"
@@ -101,13 +123,18 @@ def test_checksum_is_a_secret_hash_that_changes_with_a_client_secret_and_only_th
     assert checksum(first) not in json.dumps(unwrap(first.monitor.named("pomerium-idp-secret").inputs))
 
 
-def test_the_checksum_reaches_the_engine_as_a_secret() -> None:
-    # Pulumi marks the whole top-level `spec` secret when a nested value is: previews show the
-    # Deployment spec as [secret] (README: review it with --show-secrets).
+def test_the_checksum_is_plain_so_previews_show_the_deployment_spec_while_its_inputs_stay_secret() -> None:
+    # A secret annotation would make Pulumi mark the Deployment's whole top-level `spec` secret,
+    # and every preview would show it as [secret].
     engine = deployed()
-    assert is_secret_value(engine.monitor.named("pomerium-deployment").inputs["spec"])
+    spec = engine.monitor.named("pomerium-deployment").inputs["spec"]
+    assert not is_secret_value(spec)
+    assert spec["template"]["metadata"]["annotations"][CHECKSUM_ANNOTATION] == checksum(engine)
     component = engine.monitor.one("pomerium-auth0:index:Pomerium")
-    assert is_secret_value(engine.monitor.registered_outputs[component.urn]["config_checksum"])
+    assert engine.monitor.registered_outputs[component.urn]["config_checksum"] == checksum(engine)
+    assert is_secret_value(engine.monitor.named("pomerium-secrets").inputs["stringData"])
+    assert is_secret_value(engine.monitor.named("pomerium-idp-secret").inputs["stringData"])
+    assert resolve(engine.stack_outputs()["secretChecksum"]).secret
 
 
 def test_checksum_changes_when_routes_change() -> None:
@@ -119,12 +146,33 @@ def test_generated_cookie_and_shared_secrets_are_secret_and_decode_to_32_bytes()
     data = engine.monitor.named("pomerium-secrets").inputs["stringData"]
     assert is_secret_value(data)
     values = unwrap(data)
-    assert set(values) == {"COOKIE_SECRET", "SHARED_SECRET"}
+    assert set(values) == {"COOKIE_SECRET", "SHARED_SECRET", "SIGNING_KEY"}
     assert values["COOKIE_SECRET"] != values["SHARED_SECRET"]
-    for value in values.values():
-        assert len(base64.b64decode(value, validate=True)) == 32
+    for key in ("COOKIE_SECRET", "SHARED_SECRET"):
+        assert len(base64.b64decode(values[key], validate=True)) == 32
     entropy = engine.monitor.of_type("random:index/randomPassword:RandomPassword")
-    assert [(r.inputs["length"], r.inputs["special"]) for r in entropy] == [(64, False), (64, False)]
+    assert [(r.name, r.inputs["length"], r.inputs["special"]) for r in entropy] == [
+        ("pomerium-cookie-secret", 64, False),
+        ("pomerium-shared-secret", 64, False),
+        ("pomerium-signing-key", 64, False),
+    ]
+
+
+def test_generated_signing_key_is_a_p256_key_in_the_format_pomerium_documents() -> None:
+    value = pomerium_secrets(deployed())["SIGNING_KEY"]
+    pem = base64.b64decode(value, validate=True)
+    assert pem.startswith(b"-----BEGIN EC PRIVATE KEY-----\n")  # SEC1, as `openssl ecparam -genkey` writes
+    assert isinstance(load_signing_key(value).curve, ec.SECP256R1)
+
+
+def test_every_replica_reads_the_one_signing_key_and_it_survives_a_rerun() -> None:
+    # Without SIGNING_KEY each Pomerium v0.32 pod generates its own key: upstreams that verify the
+    # JWT assertion would fail on every other request, and again after every rollout.
+    first = deployed(replicas="3", databrokerStorageSecret="pomerium-databroker")
+    again = deployed(replicas="3", databrokerStorageSecret="pomerium-databroker")
+    assert {"secretRef": {"name": "pomerium-secrets"}} in container(first)["envFrom"]
+    assert "SIGNING_KEY" not in env(first)
+    assert pomerium_secrets(first)["SIGNING_KEY"] == pomerium_secrets(again)["SIGNING_KEY"]
 
 
 def test_generated_secrets_are_stable_across_runs() -> None:
@@ -133,19 +181,64 @@ def test_generated_secrets_are_stable_across_runs() -> None:
     assert first == again
 
 
-def test_users_may_supply_their_own_secrets() -> None:
+@pytest.mark.parametrize(
+    "private_format",
+    [serialization.PrivateFormat.TraditionalOpenSSL, serialization.PrivateFormat.PKCS8],
+    ids=["sec1", "pkcs8"],
+)
+def test_users_may_supply_their_own_secrets(private_format: serialization.PrivateFormat) -> None:
     cookie = base64.b64encode(b"c" * 32).decode()
     shared = base64.b64encode(b"s" * 32).decode()
-    engine = deployed(secret_keys=SECRET_CONFIG, cookieSecret=cookie, sharedSecret=shared)
+    signing = signing_key_pem(ec.SECP256R1(), private_format)
+    engine = deployed(secret_keys=SECRET_CONFIG, cookieSecret=cookie, sharedSecret=shared, signingKey=signing)
     data = engine.monitor.named("pomerium-secrets").inputs["stringData"]
     assert is_secret_value(data)
-    assert unwrap(data) == {"COOKIE_SECRET": cookie, "SHARED_SECRET": shared}
+    assert unwrap(data) == {"COOKIE_SECRET": cookie, "SHARED_SECRET": shared, "SIGNING_KEY": signing}
     assert engine.monitor.of_type("random:index/randomPassword:RandomPassword") == []
 
 
-def test_supplied_secrets_in_plain_text_config_are_refused() -> None:
-    engine = new_engine(config=stack_config(cookieSecret=base64.b64encode(b"c" * 32).decode()))
-    with pytest.raises(InputErrors, match="--secret"):
+def test_a_signing_key_wrapped_by_base64_is_accepted_without_its_line_breaks() -> None:
+    signing = signing_key_pem(ec.SECP256R1(), serialization.PrivateFormat.TraditionalOpenSSL)
+    wrapped = "\n".join(signing[i : i + 76] for i in range(0, len(signing), 76)) + "\n"
+    engine = deployed(secret_keys=SECRET_CONFIG, signingKey=wrapped)
+    assert pomerium_secrets(engine)["SIGNING_KEY"] == signing
+
+
+def test_a_new_signing_key_rolls_the_pods() -> None:
+    keys = [signing_key_pem(ec.SECP256R1(), serialization.PrivateFormat.PKCS8) for _ in range(2)]
+    first, second = (deployed(secret_keys=SECRET_CONFIG, signingKey=key) for key in keys)
+    assert checksum(first) != checksum(second)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        signing_key_pem(ec.SECP384R1(), serialization.PrivateFormat.PKCS8),
+        base64.b64encode(b"-----BEGIN EC PRIVATE KEY-----\nnot a key\n-----END EC PRIVATE KEY-----\n").decode(),
+        base64.b64decode(signing_key_pem(ec.SECP256R1(), serialization.PrivateFormat.PKCS8)).decode(),
+        base64.b64encode(b"s" * 32).decode(),
+    ],
+    ids=["p384", "garbage-pem", "pem-not-base64", "a-32-byte-secret"],
+)
+def test_a_signing_key_that_pomerium_could_not_use_as_es256_is_refused_without_echoing_it(value: str) -> None:
+    engine = new_engine(config=stack_config(signingKey=value), secret_keys=SECRET_CONFIG)
+    with pytest.raises(InputErrors) as raised:
+        engine.run_stack_program()
+    (error,) = raised.value.errors
+    assert error.key == "pomerium-auth0:signingKey"
+    assert "PEM ECDSA P-256 private key" in error.problem
+    assert "prime256v1" in error.fix
+    assert value not in str(error)
+    assert engine.registrations == []
+
+
+@pytest.mark.parametrize("key", ["cookieSecret", "signingKey"])
+def test_supplied_secrets_in_plain_text_config_are_refused(key: str) -> None:
+    value = signing_key_pem(ec.SECP256R1(), serialization.PrivateFormat.PKCS8)
+    if key == "cookieSecret":
+        value = base64.b64encode(b"c" * 32).decode()
+    engine = new_engine(config=stack_config(**{key: value}))
+    with pytest.raises(InputErrors, match=f"pomerium-auth0:{key}: .*--secret"):
         engine.run_stack_program()
     assert engine.registrations == []
 
@@ -161,9 +254,26 @@ def test_pod_is_hardened() -> None:
     assert security["readOnlyRootFilesystem"] is True
     assert security["allowPrivilegeEscalation"] is False
     assert security["capabilities"] == {"drop": ["ALL"]}
+    assert spec["securityContext"]["runAsUser"] == RUN_AS == 65532
+    assert container(engine)["image"].startswith("pomerium/pomerium:nonroot-")  # its own user is 65532 too
     resources = container(engine)["resources"]
     assert set(resources["requests"]) == {"cpu", "memory"}
     assert set(resources["limits"]) == {"cpu", "memory"}
+
+
+def test_every_directory_pomerium_writes_to_is_a_writable_empty_dir() -> None:
+    # The root filesystem (and $HOME with it) is read-only; Pomerium writes temp files, its cache
+    # (inline certificates for Envoy) and its data directory.
+    engine = deployed()
+    variables = env(engine)
+    empty_dirs = {volume["name"] for volume in pod_spec(engine)["volumes"] if "emptyDir" in volume}
+    writable = {
+        mount["mountPath"]
+        for mount in container(engine)["volumeMounts"]
+        if mount["name"] in empty_dirs and not mount.get("readOnly")
+    }
+    assert {"/tmp", variables["XDG_CACHE_HOME"], variables["XDG_DATA_HOME"]} <= writable
+    assert len({"/tmp", variables["XDG_CACHE_HOME"], variables["XDG_DATA_HOME"]}) == 3
 
 
 def test_probes_use_pomeriums_health_endpoints_on_a_reachable_address() -> None:
@@ -195,7 +305,7 @@ def test_routes_from_config_are_rendered_into_the_mounted_config_file() -> None:
     engine = deployed(routes=json.dumps(ROUTES))
     config_map = unwrap(engine.monitor.named("pomerium-config").inputs)
     assert yaml.safe_load(config_map["data"]["config.yaml"]) == {"routes": ROUTES}
-    assert container(engine)["args"] == ["-config", "/etc/pomerium/config.yaml"]
+    assert container(engine)["args"] == ["--config", "/etc/pomerium/config.yaml"]
     assert {"name": "config", "mountPath": "/etc/pomerium", "readOnly": True} in container(engine)["volumeMounts"]
 
 

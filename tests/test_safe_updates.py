@@ -27,6 +27,7 @@ DEV_STACK_RESOURCES = [
     ("pomerium-auth0:index:Pomerium", "pomerium"),
     ("random:index/randomPassword:RandomPassword", "pomerium-cookie-secret"),
     ("random:index/randomPassword:RandomPassword", "pomerium-shared-secret"),
+    ("random:index/randomPassword:RandomPassword", "pomerium-signing-key"),
 ]
 
 
@@ -88,10 +89,18 @@ def protected(engine: Engine) -> set[str]:
     return {registration.name for registration in engine.registrations if registration.protect}
 
 
-def test_prod_protects_the_auth0_applications_and_the_secret() -> None:
+def test_prod_protects_the_auth0_applications_the_secret_and_the_generated_secrets() -> None:
+    # Losing a generated secret's entropy signs every user out and changes the JWT signing key.
     engine = new_engine(stack="prod", config=stack_file_config("prod"))
     engine.run_stack_program()
-    assert protected(engine) == {"pomerium-idp-web", "pomerium-idp-directory-sync", "pomerium-idp-secret"}
+    assert protected(engine) == {
+        "pomerium-idp-web",
+        "pomerium-idp-directory-sync",
+        "pomerium-idp-secret",
+        "pomerium-cookie-secret",
+        "pomerium-shared-secret",
+        "pomerium-signing-key",
+    }
 
 
 def test_other_stacks_are_not_protected_by_default() -> None:

@@ -13,7 +13,7 @@ from tests.conftest import stack_config
 from tests.harness import Engine, is_secret_value, new_engine, resolve, unwrap
 
 BOOTSTRAP_SECRET = "bootstrap-client-secret-9f1c2e7d"
-SECRET_DATA_KEYS = ("IDP_CLIENT_SECRET", "IDP_SERVICE_ACCOUNT", "COOKIE_SECRET", "SHARED_SECRET")
+SECRET_DATA_KEYS = ("IDP_CLIENT_SECRET", "IDP_SERVICE_ACCOUNT", "COOKIE_SECRET", "SHARED_SECRET", "SIGNING_KEY")
 
 
 def plain_strings(value: Any) -> Iterator[str]:
@@ -61,9 +61,9 @@ def test_no_secret_reaches_plain_inputs_outputs_or_logs(capfd: pytest.CaptureFix
     captured = capfd.readouterr()
     found = needles(engine)
     assert BOOTSTRAP_SECRET in found
-    # bootstrap, two client secrets, service account, cookie and shared secrets (base64 and hex): 8,
-    # each plain and base64-encoded.
-    assert len(found) == 2 * 8
+    # bootstrap, two client secrets, service account, the cookie and shared secrets and the signing
+    # key, and the three passwords they are derived from: 10, each plain and base64-encoded.
+    assert len(found) == 2 * 10
     assert leaks(engine, outputs, captured.out + captured.err) == []
 
 

@@ -47,7 +47,10 @@ def test_missing_authenticate_service_url_names_the_key_and_the_command_to_set_i
         ("appName", "Pomerium Dev", "RFC 1123"),
         ("directorySync", "full", "legacy, enterprise, off"),
         ("groupsClaim", "yes", "true or false"),
-        ("groupsClaimName", "groups", "reserves"),
+        ("groupsClaimName", "groups", "silently drops"),
+        ("groupsClaimName", "roles", "silently drops"),
+        ("groupsClaimName", "Permissions", "silently drops"),
+        ("groupsClaimName", "org_id", "silently drops"),
         ("protect", "1", "true or false"),
     ],
 )

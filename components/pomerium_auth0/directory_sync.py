@@ -3,6 +3,14 @@
 Pomerium up to v0.19 syncs roles as groups with a Machine-to-Machine app whose credentials it
 reads from `IDP_SERVICE_ACCOUNT`; Pomerium Enterprise syncs with a wider scope set; open-source
 Pomerium v0.20+ ignores the service account entirely (groups come from an ID-token claim).
+
+The Enterprise scopes are exactly those Pomerium's Auth0 guide asks for ("Directory Sync
+(Enterprise)": `read:roles`, `read:role_members`, `read:users` and `read:user_idp_tokens`;
+https://www.pomerium.com/docs/integrations/user-identity/auth0, pomerium/documentation
+`content/docs/integrations/user-identity/auth0.mdx`, since "auth0: update permissions", #1801).
+Pomerium's open-source Auth0 directory provider (pomerium/datasource `pkg/directory/auth0`) lists
+users, roles and role members, and reads no IdP tokens; Enterprise is closed source, so the
+documented list is what is granted.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ class DirectorySync(StrEnum):
     LEGACY = "legacy"
     """Pomerium up to v0.19: roles read as groups with `read:roles` and `read:role_members`."""
     ENTERPRISE = "enterprise"
-    """Pomerium Enterprise directory sync, which also reads users and their IdP tokens."""
+    """Pomerium Enterprise directory sync: the four scopes its Auth0 guide asks for (module docstring)."""
     OFF = "off"
     """No Machine-to-Machine app and no `IDP_SERVICE_ACCOUNT`: groups come only from the claim."""
 

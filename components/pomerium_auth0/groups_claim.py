@@ -1,8 +1,8 @@
 """The Post-Login Action that puts Auth0 roles into the ID token for Pomerium v0.20 and later.
 
 Open-source Pomerium v0.20+ ignores `IDP_SERVICE_ACCOUNT` and reads groups from an ID-token
-claim, which Auth0 only adds through an Action. Auth0 rejects a plain `groups` claim, hence the
-namespaced default.
+claim, which Auth0 only adds through an Action. Auth0 silently drops a plain `groups` claim (and
+every other claim it restricts, see `validation.claim_name`), hence the namespaced default.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ def content_checksum(data: Mapping[str, str]) -> str:
     """SHA-256 of a Secret's key/value content, independent of key order.
 
     A one-way hash of high-entropy values: it changes whenever any value does and reveals
-    none of them; callers still keep it a secret Output because it is derived from secrets.
+    none of them. It starts out secret (see `secret_checksum`); the pod annotation publishes it.
     """
     canonical = json.dumps(dict(sorted(data.items())), separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -2,26 +2,42 @@
 
 import base64
 import hashlib
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from . import validation
 from .errors import InputError
 from .k8s_metadata import CHECKSUM_ANNOTATION, secret_checksum, standard_labels
 from .routes import check_routes, render_config
 
-DEFAULT_IMAGE = "pomerium/pomerium:v0.32.8"
-"""Pinned release; bump deliberately (the Deployment rolls when it changes)."""
+DEFAULT_IMAGE = "pomerium/pomerium:nonroot-v0.32.9"
+"""Pinned release, the newest patch of v0.32 (security dependency updates); bump deliberately (the pods roll).
+
+The `nonroot-` variant, so that the image's own user and the pod's agree (see RUN_AS).
+"""
 TLS_MODES = ("ingress", "secret")
 HEALTH_PORT = 28080
 CONFIG_DIR = "/etc/pomerium"
 TLS_DIR = "/etc/pomerium/tls"
+CACHE_DIR = "/cache"
+"""XDG_CACHE_HOME: Pomerium writes inline certificates and CAs for Envoy below it."""
+DATA_DIR = "/data"
+"""XDG_DATA_HOME: Pomerium's data directory (autocert, file storage); the images' AUTOCERT_DIR is below it."""
 RUN_AS = 65532
-"""The distroless `nonroot` user of Pomerium's images."""
+"""UID of `nonroot`, the user Pomerium's `nonroot-` images run as (built FROM distroless `base-debian12:nonroot`).
+
+The plain `pomerium/pomerium:<tag>` images set no USER and would run as root; the pod sets this UID
+explicitly, so any image given in `image` still runs unprivileged.
+"""
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+"""The order n of the P-256 group: a private key is a scalar in [1, n - 1]."""
 RESOURCE_REQUESTS = {"cpu": "100m", "memory": "256Mi"}
 RESOURCE_LIMITS = {"cpu": "1", "memory": "1Gi"}
 
@@ -55,20 +71,54 @@ def setting_conflicts(
     return conflicts
 
 
-def generated_key(resource_name: str, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
-    """Base64 of 32 random bytes, created once and kept in state only as a secret.
+def _entropy(resource_name: str, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
+    """64 random alphanumerics (about 380 bits), created once and kept in state only as a secret.
 
     `random.RandomBytes` would be the obvious choice, but pulumi-random uses the base64 value as
     the resource's ID, and IDs are stored in plain text (the real-engine suite caught it). A
-    `RandomPassword` has the ID `none` and a secret `result`; 64 alphanumerics carry 380 bits,
-    condensed to 32 bytes with SHA-256.
+    `RandomPassword` has the ID `none` and a secret `result`.
     """
-    entropy = random.RandomPassword(resource_name, length=64, special=False, opts=opts)
-    return pulumi.Output.secret(entropy.result.apply(_condense_to_key))
+    return random.RandomPassword(resource_name, length=64, special=False, opts=opts).result
+
+
+def generated_key(resource_name: str, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
+    """Base64 of 32 random bytes: the entropy condensed with SHA-256, stable while it exists."""
+    return pulumi.Output.secret(_entropy(resource_name, opts).apply(_condense_to_key))
+
+
+def generated_signing_key(resource_name: str, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
+    """Base64 of a PEM ECDSA P-256 private key derived from the entropy, stable while it exists.
+
+    Every replica then signs Pomerium's JWT assertion with the same key. pulumi-tls would generate
+    the key itself, but its plugin cannot be built here; a pure function of a `RandomPassword`
+    keeps only that password in state, as for the other generated secrets.
+    """
+    return pulumi.Output.secret(_entropy(resource_name, opts).apply(_derive_signing_key))
 
 
 def _condense_to_key(entropy: str) -> str:
     return base64.b64encode(hashlib.sha256(entropy.encode()).digest()).decode()
+
+
+def _derive_signing_key(entropy: str) -> str:
+    """SEC1 PEM (`EC PRIVATE KEY`, what `openssl ecparam -genkey` writes and Pomerium's docs show), base64.
+
+    A 256-bit digest reduced mod n - 1 is uniform to within 2^-32, and + 1 keeps it out of zero.
+    """
+    digest = int.from_bytes(hashlib.sha256(entropy.encode()).digest(), "big")
+    key = ec.derive_private_key(digest % (P256_ORDER - 1) + 1, ec.SECP256R1())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    )
+    return base64.b64encode(pem).decode()
+
+
+POMERIUM_SECRETS: dict[str, tuple[Callable[..., str], Callable[[str, pulumi.ResourceOptions], pulumi.Output[str]]]] = {
+    "cookie_secret": (validation.base64_key, generated_key),
+    "shared_secret": (validation.base64_key, generated_key),
+    "signing_key": (validation.signing_key, generated_signing_key),
+}
+"""Argument -> (check of a supplied value, generator). Each lands in `pomerium-secrets` as its upper-cased name."""
 
 
 class PomeriumArgs(TypedDict):
@@ -98,6 +148,10 @@ class PomeriumArgs(TypedDict):
     """Base64 of 32 random bytes; generated and kept stable when not given."""
     shared_secret: NotRequired[pulumi.Input[str]]
     """Base64 of 32 random bytes; generated and kept stable when not given."""
+    signing_key: NotRequired[pulumi.Input[str]]
+    """Base64 of a PEM ECDSA P-256 private key, signing the JWT assertion (SIGNING_KEY); generated when not given."""
+    protect: NotRequired[bool]
+    """Protect the entropy of the generated secrets; losing it signs every user out. Default: false."""
     databroker_storage_secret: NotRequired[pulumi.Input[str]]
     """Secret with DATABROKER_STORAGE_CONNECTION_STRING for Postgres-backed sessions."""
 
@@ -117,7 +171,7 @@ class Pomerium(pulumi.ComponentResource):
     deployment_name: pulumi.Output[str]
     """Name of the Deployment."""
     config_checksum: pulumi.Output[str]
-    """The pod-template checksum (secret: it is derived from secrets)."""
+    """The pod-template checksum, plain (unlike its inputs): a SHA-256 over high-entropy secrets reveals none."""
 
     def __init__(self, name: str, args: PomeriumArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         field = "PomeriumArgs."
@@ -125,6 +179,7 @@ class Pomerium(pulumi.ComponentResource):
         base = validation.rfc1035_label(field + "name", args.get("name", "pomerium"), example="pomerium")
         replicas = validation.integer(field + "replicas", args.get("replicas", 1), minimum=1, maximum=50)
         tls_mode = validation.choice(field + "tls_mode", args.get("tls_mode", "ingress"), TLS_MODES)
+        protect = validation.boolean(field + "protect", args.get("protect", False))
         for argument, problem, fix in setting_conflicts(
             tls_mode, "tls_secret_name" in args, replicas, "databroker_storage_secret" in args
         ):
@@ -159,10 +214,11 @@ class Pomerium(pulumi.ComponentResource):
             if "databroker_storage_secret" in args
             else None
         )
+        given: Mapping[str, Any] = args
         supplied: dict[str, pulumi.Input[str]] = {
-            secret: validation.checked_input(args[secret], partial(validation.base64_key, field + secret))
-            for secret in ("cookie_secret", "shared_secret")
-            if secret in args
+            secret: validation.checked_input(given[secret], partial(check, field + secret))
+            for secret, (check, _) in POMERIUM_SECRETS.items()
+            if secret in given
         }
 
         super().__init__("pomerium-auth0:index:Pomerium", name, {}, opts)
@@ -172,9 +228,12 @@ class Pomerium(pulumi.ComponentResource):
         labels = standard_labels(base, "proxy")
         selector = {"app.kubernetes.io/name": "pomerium", "app.kubernetes.io/instance": base}
 
+        # Losing the entropy changes the secrets: every user signs in again and upstreams that
+        # verify the JWT assertion need the new key. `protect` (prod) guards against that.
+        guarded = pulumi.ResourceOptions(parent=self, protect=protect)
         generated: dict[str, pulumi.Input[str]] = {
-            secret: generated_key(f"{name}-{secret.replace('_', '-')}", child)
-            for secret in ("cookie_secret", "shared_secret")
+            secret: generate(f"{name}-{secret.replace('_', '-')}", guarded)
+            for secret, (_, generate) in POMERIUM_SECRETS.items()
             if secret not in supplied
         }
         secret_values: dict[str, pulumi.Input[str]] = {**generated, **supplied}
@@ -196,28 +255,40 @@ class Pomerium(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.config_checksum = secret_checksum(
-            {
-                "idp_secret": args["idp_secret_checksum"],
-                "pomerium_secrets": secret_checksum(secret_data),
-                "config_yaml": config_yaml,
-            }
+        # Unsecret: a secret annotation would make Pulumi hide the Deployment's whole `spec` in
+        # every preview. The hash's inputs stay secret; the hash reveals none of them (README).
+        self.config_checksum = pulumi.Output.unsecret(
+            secret_checksum(
+                {
+                    "idp_secret": args["idp_secret_checksum"],
+                    "pomerium_secrets": secret_checksum(secret_data),
+                    "config_yaml": config_yaml,
+                }
+            )
         )
         port = 8443 if tls_mode == "secret" else 8080
         env = [
             k8s.core.v1.EnvVarArgs(name="AUTHENTICATE_SERVICE_URL", value=authenticate_url),
             k8s.core.v1.EnvVarArgs(name="ADDRESS", value=f":{port}"),
             k8s.core.v1.EnvVarArgs(name="HEALTH_CHECK_ADDR", value=f":{HEALTH_PORT}"),
+            # The root filesystem is read-only and $HOME with it: as Pomerium's own read-only
+            # manifests do, point its cache and data directories at writable emptyDirs.
+            k8s.core.v1.EnvVarArgs(name="XDG_CACHE_HOME", value=CACHE_DIR),
+            k8s.core.v1.EnvVarArgs(name="XDG_DATA_HOME", value=DATA_DIR),
         ]
         volumes = [
             k8s.core.v1.VolumeArgs(
                 name="config", config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=self.config_map.metadata.name)
             ),
             k8s.core.v1.VolumeArgs(name="tmp", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit="512Mi")),
+            k8s.core.v1.VolumeArgs(name="cache", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit="128Mi")),
+            k8s.core.v1.VolumeArgs(name="data", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit="128Mi")),
         ]
         mounts = [
             k8s.core.v1.VolumeMountArgs(name="config", mount_path=CONFIG_DIR, read_only=True),
             k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp"),
+            k8s.core.v1.VolumeMountArgs(name="cache", mount_path=CACHE_DIR),
+            k8s.core.v1.VolumeMountArgs(name="data", mount_path=DATA_DIR),
         ]
         if tls_secret is not None:
             env += [
@@ -250,7 +321,7 @@ class Pomerium(pulumi.ComponentResource):
         container = k8s.core.v1.ContainerArgs(
             name="pomerium",
             image=image,
-            args=["-config", f"{CONFIG_DIR}/config.yaml"],
+            args=["--config", f"{CONFIG_DIR}/config.yaml"],
             ports=[
                 k8s.core.v1.ContainerPortArgs(name="https" if tls_mode == "secret" else "http", container_port=port),
                 k8s.core.v1.ContainerPortArgs(name="health", container_port=HEALTH_PORT),

@@ -19,13 +19,13 @@ from .directory_sync import DirectorySync
 from .errors import InputError, InputErrors
 from .groups_claim import DEFAULT_GROUPS_CLAIM
 from .identity_provider import DEFAULT_NAMESPACE, DEFAULT_SECRET_NAME, Auth0IdentityProviderArgs
-from .pomerium import DEFAULT_IMAGE, TLS_MODES, PomeriumArgs, setting_conflicts
+from .pomerium import DEFAULT_IMAGE, POMERIUM_SECRETS, TLS_MODES, PomeriumArgs, setting_conflicts
 from .routes import check_routes
 
 NAMESPACE = "pomerium-auth0"
 """The Pulumi project name, and so the prefix of every config key this program reads."""
 
-SECRET_KEYS = ("cookieSecret", "sharedSecret")
+SECRET_KEYS = ("cookieSecret", "sharedSecret", "signingKey")
 """Keys whose values must be stored encrypted (`pulumi config set --secret`)."""
 
 KEYS = (
@@ -40,6 +40,7 @@ KEYS = (
     "groupsClaim",
     "groupsClaimName",
     "protect",
+    "checkBootstrapScopes",
     "deployPomerium",
     "pomeriumImage",
     "replicas",
@@ -68,6 +69,7 @@ class StackConfig:
     groups_claim: bool
     groups_claim_name: str
     protect: bool
+    check_bootstrap_scopes: bool
     deploy_pomerium: bool
     pomerium_image: str
     replicas: int
@@ -77,6 +79,7 @@ class StackConfig:
     databroker_storage_secret: str | None
     cookie_secret: pulumi.Output[str] | None
     shared_secret: pulumi.Output[str] | None
+    signing_key: pulumi.Output[str] | None
 
     def identity_provider_args(self, namespace: pulumi.Input[str]) -> Auth0IdentityProviderArgs:
         """The IdP component's arguments, with the namespace as created (or named) by the program."""
@@ -106,6 +109,7 @@ class StackConfig:
             replicas=self.replicas,
             routes=self.routes,
             tls_mode=self.tls_mode,
+            protect=self.protect,
         )
         if self.tls_secret_name is not None:
             args["tls_secret_name"] = self.tls_secret_name
@@ -115,6 +119,8 @@ class StackConfig:
             args["cookie_secret"] = self.cookie_secret
         if self.shared_secret is not None:
             args["shared_secret"] = self.shared_secret
+        if self.signing_key is not None:
+            args["signing_key"] = self.signing_key
         return args
 
 
@@ -244,6 +250,7 @@ def load_stack_config() -> StackConfig:
     reader.read("groupsClaim", validation.boolean, "true")
     reader.read("groupsClaimName", partial(validation.claim_name, example=DEFAULT_GROUPS_CLAIM), DEFAULT_GROUPS_CLAIM)
     reader.read("protect", validation.boolean, "false")
+    reader.read("checkBootstrapScopes", validation.boolean, "true")
     reader.read("deployPomerium", validation.boolean, "true")
     reader.read("pomeriumImage", partial(validation.image_reference, example=DEFAULT_IMAGE), DEFAULT_IMAGE)
     reader.read("replicas", partial(validation.integer, minimum=1, maximum=50), "1")
@@ -252,7 +259,8 @@ def load_stack_config() -> StackConfig:
     reader.read("tlsSecretName", partial(validation.dns_subdomain, example="pomerium-tls"))
     reader.read("databrokerStorageSecret", partial(validation.dns_subdomain, example="pomerium-databroker"))
     for key in SECRET_KEYS:
-        reader.read_secret(key, validation.base64_key)
+        check, _ = POMERIUM_SECRETS[field_name(key)]
+        reader.read_secret(key, check)
 
     values = reader.values
     if {"tls_mode", "tls_secret_name", "replicas", "databroker_storage_secret"} <= values.keys():

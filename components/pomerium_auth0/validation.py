@@ -16,6 +16,9 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 import pulumi
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from .errors import InputError
 
@@ -29,14 +32,20 @@ _IMAGE_REFERENCE = re.compile(
     r"(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$"
 )
 
-# Claims Auth0 refuses to let an Action set (OIDC registered claims), plus `groups`, which
-# Auth0 also rejects as a custom ID-token claim.
-_RESERVED_CLAIMS = frozenset(
-    {
-        *("acr", "amr", "at_hash", "aud", "auth_time", "azp", "c_hash", "cnf", "exp"),
-        *("groups", "iat", "iss", "jti", "nbf", "nonce", "sid", "sub"),
-    }
+_RESTRICTED_CLAIMS = frozenset(
+    claim.lower()
+    for claim in (
+        *("acr", "act", "active", "amr", "at_hash", "ath", "attest", "aud", "auth_time", "authorization_details"),
+        *("azp", "c_hash", "client_id", "cnf", "cty", "dest", "entitlements", "events", "exp", "groups", "gty"),
+        *("htm", "htu", "iat", "internalService", "iss", "jcard", "jku", "jti", "jwe", "jwk", "kid", "may_act"),
+        *("mky", "nbf", "nonce", "object_id", "org_id", "org_name", "orig", "origid", "permissions", "roles"),
+        *("rph", "s_hash", "sid", "sip_callid", "sip_cseq_num", "sip_date", "sip_from_tag", "sip_via_branch"),
+        *("sub", "sub_jwk", "toe", "txn", "typ", "uuid", "vot", "vtm", "x5t#S256"),
+    )
 )
+"""Auth0's list of claims "subject to Auth0's restrictions" (auth0.com/docs/secure/tokens/json-web-tokens/
+create-custom-claims). An Action that sets one does not fail: Auth0 silently leaves it out of the token,
+so every `claim/<name>` policy would deny. Compared case-insensitively, to be safe."""
 _RESERVED_CLAIM_NAMESPACES = ("auth0.com", "webtask.io", "webtask.run")
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost"})
 
@@ -192,8 +201,13 @@ def claim_name(key: str, value: object, *, example: str) -> str:
         raise InputError(
             key, f"{shown(text)} contains whitespace, quotes or backslashes", f"use a name such as {example}"
         )
-    if text.lower() in _RESERVED_CLAIMS:
-        raise InputError(key, f"{shown(text)} is a claim Auth0 reserves", f"use a namespaced claim such as {example}")
+    if text.lower() in _RESTRICTED_CLAIMS:
+        raise InputError(
+            key,
+            f"{shown(text)} is a claim Auth0 reserves: it silently drops it from the ID token, so no policy "
+            "on it would ever match",
+            f"use a namespaced claim such as {example} (and the same name in your routes' claim/ policies)",
+        )
     if any(namespace in text.lower() for namespace in _RESERVED_CLAIM_NAMESPACES):
         raise InputError(
             key, f"{shown(text)} uses a namespace Auth0 reserves", f"use your own namespace, e.g. {example}"
@@ -241,3 +255,25 @@ def base64_key(key: str, value: object, *, length: int = 32) -> str:
             f"generate one with `head -c{length} /dev/urandom | base64`, or unset it to have one generated",
         )
     return str(value)
+
+
+def signing_key(key: str, value: object) -> str:
+    """Base64 of a PEM ECDSA P-256 private key, as Pomerium's SIGNING_KEY takes it (never echoed).
+
+    SEC1 (`EC PRIVATE KEY`) and PKCS#8 (`PRIVATE KEY`) both load in Pomerium. Line breaks that
+    `base64` wraps with are dropped, as Go's decoder does.
+    """
+    text = "".join(str(value).split())
+    try:
+        pem = base64.b64decode(text, validate=True)
+        private_key = serialization.load_pem_private_key(pem, password=None)
+    except (binascii.Error, ValueError, TypeError, UnsupportedAlgorithm):
+        private_key = None
+    if not isinstance(private_key, ec.EllipticCurvePrivateKey) or not isinstance(private_key.curve, ec.SECP256R1):
+        raise InputError(
+            key,
+            f"{shown(value, secret=True)} is not base64 of a PEM ECDSA P-256 private key",
+            "generate one with `openssl ecparam -genkey -name prime256v1 -noout | base64 -w0`, "
+            "or unset it to have one generated",
+        )
+    return text

@@ -11,6 +11,8 @@ from pomerium_auth0 import Auth0IdentityProvider
 from pomerium_auth0.k8s_metadata import CHECKSUM_ANNOTATION
 
 config = pulumi.Config()
+# The namespace your Pomerium already runs in (`namespace` config, default `pomerium`); this program
+# creates no namespace, the Secret goes next to the existing Deployment.
 namespace = config.get("namespace") or "pomerium"
 idp = Auth0IdentityProvider(
     "pomerium-idp",

@@ -424,4 +424,14 @@ class TenantApp:
         if request.method == "POST" and request.path == ADMIN_PREFIX + "requests/reset":
             self.log.reset()
             return Response(204)
+        grant_prefix = ADMIN_PREFIX + "client-scopes/"
+        if request.method == "PUT" and request.path.startswith(grant_prefix):
+            # Re-scope a client's Management API grant (the bootstrap app's, in scope tests) without
+            # needing a token that may itself lack the scope; new tokens carry the new scopes.
+            client_id = request.path.removeprefix(grant_prefix)
+            scopes = json.loads(request.body)["scope"]
+            grants = [g for g in self.store.list_grants() if g["client_id"] == client_id]
+            for grant in grants:
+                self.store.update_grant(grant["id"], {"scope": scopes})
+            return Response(204 if grants else 404)
         return Response(501, _not_implemented(request).body())

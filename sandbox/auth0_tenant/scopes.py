@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pomerium_auth0.bootstrap_scopes import required_scopes
+
 API_PREFIX = "/api/v2"
 
 
@@ -95,26 +97,8 @@ CLIENT_CREATE_FIELD_SCOPES: dict[str, tuple[str, ...]] = {
 }
 """Client fields a POST /clients may only set with one of these scopes."""
 
-DEFAULT_BOOTSTRAP_SCOPES: tuple[str, ...] = (
-    "read:clients",
-    "create:clients",
-    "update:clients",
-    "delete:clients",
-    "read:client_keys",
-    "read:client_credentials",
-    "create:client_credentials",
-    "update:client_credentials",
-    "delete:client_credentials",
-    "read:client_grants",
-    "create:client_grants",
-    "update:client_grants",
-    "delete:client_grants",
-    "read:actions",
-    "create:actions",
-    "update:actions",
-    "delete:actions",
-)
-"""The scopes the bootstrap application Pulumi signs in with gets unless told otherwise (kept in line with README)."""
+DEFAULT_BOOTSTRAP_SCOPES: tuple[str, ...] = tuple(sorted(required_scopes("legacy", groups_claim=True)))
+"""The bootstrap application's scopes unless told otherwise: the README's list, every mode included."""
 
 INSPECTOR_SCOPES: tuple[str, ...] = (
     *sorted({scope for endpoint in ENDPOINTS for scope in endpoint.scopes if scope.startswith("read:")}),

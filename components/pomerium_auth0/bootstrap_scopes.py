@@ -1,0 +1,144 @@
+"""The Management API scopes the bootstrap application needs, and a check of them before `pulumi up` creates anything.
+
+`BOOTSTRAP_SCOPES` is the single list: the README's table is checked against it, the sandbox
+tenant grants it by default, and the real-engine suite proves that each mode runs its whole
+lifecycle with exactly these scopes and fails without any one of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+import pulumi
+
+from .errors import InputError
+
+README_SECTION = "README, First deployment, step 2"
+TOKEN_TIMEOUT_SECONDS = 15
+
+
+@dataclass(frozen=True)
+class ScopeGroup:
+    """Scopes that serve one purpose, and when they are needed."""
+
+    scopes: tuple[str, ...]
+    why: str
+    needed_without_directory_sync: bool = True
+    needed_without_groups_claim: bool = True
+
+
+BOOTSTRAP_SCOPES: tuple[ScopeGroup, ...] = (
+    ScopeGroup(
+        ("create:clients", "read:clients", "update:clients", "delete:clients"),
+        "the applications, their names and their token endpoint auth method",
+    ),
+    ScopeGroup(
+        ("read:client_credentials",),
+        "the client secrets (Auth0 returns `client_secret` only with it or `read:client_keys`), and listing "
+        "a client's credentials when its `auth0.ClientCredentials` is deleted, which only this scope allows",
+    ),
+    ScopeGroup(
+        ("create:client_grants", "read:client_grants", "update:client_grants", "delete:client_grants"),
+        "the Management API grant of the directory-sync application",
+        needed_without_directory_sync=False,
+    ),
+    ScopeGroup(
+        ("create:actions", "read:actions", "update:actions", "delete:actions"),
+        "the groups-claim Action, its deploy and its post-login binding (Auth0 has no trigger scopes)",
+        needed_without_groups_claim=False,
+    ),
+)
+
+
+def required_scopes(directory_sync: str, groups_claim: bool) -> frozenset[str]:
+    """What a stack with these settings needs for its whole lifecycle: create, update, refresh, destroy."""
+    needed: set[str] = set()
+    for group in BOOTSTRAP_SCOPES:
+        if directory_sync == "off" and not group.needed_without_directory_sync:
+            continue
+        if not groups_claim and not group.needed_without_groups_claim:
+            continue
+        needed.update(group.scopes)
+    return frozenset(needed)
+
+
+def granted_scopes(domain: str, client_id: str, client_secret: str) -> frozenset[str]:
+    """Ask the tenant's token endpoint, as the provider will, which scopes the bootstrap application holds.
+
+    Raises :class:`InputError` with one clear sentence when the tenant cannot be reached, its
+    certificate is not trusted or it rejects the credentials, instead of a provider retry loop.
+    """
+    url = f"https://{domain}/oauth/token"
+    form = urllib.parse.urlencode(
+        {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "audience": f"https://{domain}/api/v2/",
+        }
+    ).encode()
+    request = urllib.request.Request(url, data=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(request, timeout=TOKEN_TIMEOUT_SECONDS) as response:
+            answer = json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        detail = _error_detail(error)
+        raise InputError(
+            "auth0:clientSecret",
+            f"the tenant {domain} rejected the bootstrap application's credentials ({error.code} {detail})",
+            "check auth0:clientId and auth0:clientSecret (or AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET), and that the "
+            f"application is authorized for the Auth0 Management API ({README_SECTION})",
+        ) from None
+    except urllib.error.URLError as error:
+        reason = error.reason
+        if isinstance(reason, ssl.SSLCertVerificationError):
+            problem = f"the TLS certificate of {url} is not trusted ({reason.verify_message})"
+            fix = "check auth0:domain, and the CA bundle if a proxy or a local tenant is in between (SSL_CERT_FILE)"
+        else:
+            problem = f"cannot reach {url} ({reason})"
+            fix = "check auth0:domain (or AUTH0_DOMAIN): it must be your tenant's domain, e.g. acme.eu.auth0.com"
+        raise InputError("auth0:domain", problem, fix) from None
+    return frozenset(str(answer.get("scope", "")).split())
+
+
+def _error_detail(error: urllib.error.HTTPError) -> str:
+    try:
+        body = json.loads(error.read())
+    except ValueError:
+        return error.reason
+    return f"{body.get('error', '')}: {body.get('error_description', body.get('message', ''))}".strip(": ")
+
+
+def check_bootstrap_scopes(
+    domain: str, client_id: str, client_secret: str, directory_sync: str, groups_claim: bool
+) -> None:
+    """Stop before anything is created when the bootstrap application lacks a scope this stack needs."""
+    missing = sorted(required_scopes(directory_sync, groups_claim) - granted_scopes(domain, client_id, client_secret))
+    if missing:
+        raise InputError(
+            "auth0:clientId",
+            f"the Auth0 bootstrap application lacks the Management API scope(s) {', '.join(missing)}",
+            f"grant them to it in the Auth0 dashboard (APIs, Auth0 Management API, Machine to Machine Applications; "
+            f"{README_SECTION}), or set pomerium-auth0:checkBootstrapScopes to false to skip this check",
+        )
+
+
+def bootstrap_credentials() -> tuple[str, str] | None:
+    """The client ID and secret the Auth0 provider will sign in with, as it finds them (config, then env).
+
+    None when Pulumi authenticates some other way (`auth0:apiToken`), which this check cannot see into.
+    """
+
+    def setting(key: str, env: str) -> str | None:
+        return pulumi.runtime.get_config(f"auth0:{key}") or os.environ.get(env)
+
+    if setting("apiToken", "AUTH0_API_TOKEN"):
+        return None
+    client_id, client_secret = setting("clientId", "AUTH0_CLIENT_ID"), setting("clientSecret", "AUTH0_CLIENT_SECRET")
+    return (client_id, client_secret) if client_id and client_secret else None

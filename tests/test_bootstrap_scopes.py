@@ -1,0 +1,98 @@
+"""The bootstrap scope list, the README's table of it, and the pre-flight check against a real HTTPS tenant."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pomerium_auth0 import InputError
+from pomerium_auth0.bootstrap_scopes import BOOTSTRAP_SCOPES, check_bootstrap_scopes, required_scopes
+
+from sandbox.auth0_tenant import RunningTenant, start_tenant
+from tests.harness import ROOT
+
+EVERY_SCOPE = frozenset(scope for group in BOOTSTRAP_SCOPES for scope in group.scopes)
+
+
+def readme_rows() -> list[tuple[tuple[str, ...], str]]:
+    """(scopes, "Needed" cell) per row of the table in *First deployment*, step 2."""
+    section = (ROOT / "README.md").read_text().split("## First deployment", 1)[1].split("\n3. ", 1)[0]
+    rows = [line.strip().split("|")[1:-1] for line in section.splitlines() if line.strip().startswith("| `")]
+    return [(tuple(re.findall(r"`([a-z_]+:[a-z_]+)`", cells[0])), cells[2].strip()) for cells in rows]
+
+
+def test_the_readme_table_is_the_scope_list() -> None:
+    expected = []
+    for group in BOOTSTRAP_SCOPES:
+        needed = "always"
+        if not group.needed_without_directory_sync:
+            needed = "unless `directorySync: off`"
+        if not group.needed_without_groups_claim:
+            needed = "unless `groupsClaim: false`"
+        expected.append((group.scopes, needed))
+    assert readme_rows() == expected
+
+
+def test_each_mode_needs_only_its_groups() -> None:
+    assert required_scopes("legacy", groups_claim=True) == EVERY_SCOPE
+    assert required_scopes("enterprise", groups_claim=True) == EVERY_SCOPE
+    off = required_scopes("off", groups_claim=False)
+    assert off == {"create:clients", "read:clients", "update:clients", "delete:clients", "read:client_credentials"}
+    assert not any(
+        scope.endswith(("client_keys", "_credentials")) and scope != "read:client_credentials" for scope in off
+    )
+
+
+@pytest.fixture(scope="module")
+def tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTenant]:
+    with start_tenant(
+        tmp_path_factory.mktemp("tenant"), bootstrap_scopes=sorted(EVERY_SCOPE - {"delete:actions"})
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def trusted(tenant: RunningTenant, monkeypatch: pytest.MonkeyPatch) -> RunningTenant:
+    monkeypatch.setenv("SSL_CERT_FILE", tenant.info.ca_file)
+    return tenant
+
+
+def check(tenant: RunningTenant, secret: str | None = None, domain: str | None = None, claim: bool = True) -> None:
+    info = tenant.info
+    check_bootstrap_scopes(
+        domain or info.domain, info.bootstrap_client_id, secret or info.bootstrap_client_secret, "legacy", claim
+    )
+
+
+def test_a_missing_scope_is_named_with_the_readme_section(trusted: RunningTenant) -> None:
+    with pytest.raises(InputError) as raised:
+        check(trusted)
+    assert raised.value.key == "auth0:clientId"
+    assert "delete:actions" in str(raised.value)
+    assert "README, First deployment, step 2" in str(raised.value)
+    check(trusted, claim=False)  # without the groups claim nothing is missing
+
+
+def test_wrong_credentials_give_one_sentence_naming_the_secret(trusted: RunningTenant) -> None:
+    with pytest.raises(InputError) as raised:
+        check(trusted, secret="wrong")
+    assert raised.value.key == "auth0:clientSecret"
+    assert "401" in str(raised.value)
+
+
+def test_an_unknown_tenant_names_the_domain(trusted: RunningTenant) -> None:
+    with pytest.raises(InputError) as raised:
+        check(trusted, domain="127.0.0.1:9")
+    assert raised.value.key == "auth0:domain"
+    assert "cannot reach" in str(raised.value)
+
+
+def test_an_untrusted_certificate_names_the_domain(tenant: RunningTenant, tmp_path: Path) -> None:
+    with start_tenant(tmp_path, expired_cert=True) as expired, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SSL_CERT_FILE", expired.info.ca_file)
+        with pytest.raises(InputError) as raised:
+            check(expired)
+    assert raised.value.key == "auth0:domain"
+    assert "not trusted" in str(raised.value)
