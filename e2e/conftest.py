@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,17 +68,19 @@ class Stack:
     project_dir: Path
     sandbox: Sandbox
     history: list[Result] = field(default_factory=list)
+    env_overrides: dict[str, str] = field(default_factory=dict, repr=False)
+    """Environment every command of this stack gets on top of the sandbox's (e.g. other credentials)."""
 
     @property
     def config_file(self) -> Path:
         return self.project_dir / "stacks" / f"Pulumi.{self.name}.yaml"
 
-    def _invoke(self, command: list[str], check: bool) -> Result:
+    def _invoke(self, command: list[str], check: bool, env: dict[str, str] | None = None) -> Result:
         started = time.monotonic()
         completed = subprocess.run(
             command,
             cwd=self.project_dir,
-            env=self.sandbox.env,
+            env={**self.sandbox.env, **self.env_overrides, **(env or {})},
             capture_output=True,
             text=True,
             timeout=OPERATION_TIMEOUT_SECONDS,
@@ -89,10 +92,10 @@ class Stack:
             pytest.fail(f"command failed:\n{result.describe()}")
         return result
 
-    def run(self, operation: str, *flags: str, check: bool = True) -> Result:
-        """preview, up, refresh or destroy, through the real CLI (see sandbox/program.py)."""
+    def run(self, operation: str, *flags: str, check: bool = True, env: dict[str, str] | None = None) -> Result:
+        """preview, up, refresh or destroy, through the real CLI (see sandbox/program.py); `env` overrides."""
         command = [sys.executable, "-m", "sandbox.program", operation, "--stack", self.name, "--dir", "."]
-        return self._invoke([*command, *flags], check)
+        return self._invoke([*command, *flags], check, env)
 
     def cli(self, *args: str, check: bool = True) -> Result:
         return self._invoke(["pulumi", *args, "--stack", self.name], check)
@@ -192,10 +195,14 @@ class StackFactory:
         return stack
 
     def tear_down(self) -> None:
-        for stack in self.created:
+        def remove(stack: Stack) -> None:
+            stack.env_overrides = {}  # clean up with the full-scope bootstrap application
             stack.cli("state", "unprotect", "--all", "--yes", check=False)
             stack.run("destroy", check=False)
             stack.cli("stack", "rm", "--yes", check=False)
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(remove, self.created))
 
 
 @pytest.fixture(scope="module")

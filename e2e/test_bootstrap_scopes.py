@@ -1,83 +1,104 @@
 """The README's bootstrap scopes are exact: enough for every mode's whole lifecycle, and each one is needed.
 
 The sandbox tenant checks every route against Auth0's published per-endpoint scopes, so what
-passes here is what the provider really calls. The bootstrap application is re-scoped between
-runs; each `pulumi` command fetches a new token, so the new scopes apply at once.
+passes here is what the provider really calls. Each run signs in as its own application, created
+with exactly the scopes under test, so runs go side by side.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
-import pytest
 from pomerium_auth0.bootstrap_scopes import BOOTSTRAP_SCOPES, required_scopes
 
-from e2e.conftest import Sandbox, Stack, StackFactory
+from e2e.conftest import Result, Sandbox, Stack, StackFactory
 
-ALL_SCOPES = sorted(scope for group in BOOTSTRAP_SCOPES for scope in group.scopes)
+ALL_SCOPES = frozenset(scope for group in BOOTSTRAP_SCOPES for scope in group.scopes)
 MODES = [(sync, claim) for sync in ("legacy", "enterprise", "off") for claim in (True, False)]
+PARALLEL_RUNS = 4
+LIFECYCLE_STEPS = 5
+T = TypeVar("T")
 
 
-@pytest.fixture
-def scoped(sandbox: Sandbox) -> Iterator[Sandbox]:
-    """Restore the full README scope set after a test re-scoped the bootstrap application."""
-    yield sandbox
-    sandbox.tenant.set_bootstrap_scopes(ALL_SCOPES)
+def side_by_side(jobs: dict[str, Callable[[], T]]) -> dict[str, T]:
+    with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as pool:
+        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
-def lifecycle(stack: Stack, directory_sync: str) -> list[str]:
-    """First up, an update (rename; switch the grant's mode where there is one), refresh, destroy.
+def signed_in_with(sandbox: Sandbox, stack: Stack, scopes: frozenset[str]) -> Stack:
+    client_id, secret = sandbox.tenant.new_machine_client(stack.name, scopes)
+    stack.env_overrides = {"AUTH0_CLIENT_ID": client_id, "AUTH0_CLIENT_SECRET": secret}
+    return stack
 
-    Returns the operations that ran; stops at the first failure, which the caller inspects.
+
+def lifecycle(stack: Stack, directory_sync: str) -> list[Result]:
+    """First up, an update (rename; switch the grant's mode where there is one), refresh, then a
+    preview that must find nothing to change (a scope that hides a field on read shows up here as
+    drift), destroy. Stops at the first failure; returns the runs that happened.
     """
-    ran = []
-    steps: list[tuple[str, dict[str, str]]] = [("up", {})]
     update = {"appName": f"renamed-{stack.name}"}
     if directory_sync != "off":
         update["directorySync"] = "enterprise" if directory_sync == "legacy" else "legacy"
-    steps += [("up", update), ("refresh", {}), ("destroy", {})]
-    for operation, config in steps:
+    steps: list[tuple[tuple[str, ...], dict[str, str]]] = [
+        (("up",), {}),
+        (("up",), update),
+        (("refresh",), {}),
+        (("preview", "--expect-no-changes"), {}),
+        (("destroy",), {}),
+    ]
+    runs = []
+    for command, config in steps:
         for key, value in config.items():
             stack.set_config(key, value)
-        ran.append(operation)
-        if stack.run(operation, check=False).returncode != 0:
+        runs.append(stack.run(*command, check=False))
+        if runs[-1].returncode != 0:
             break
-    return ran
+    return runs
 
 
-@pytest.mark.parametrize(("directory_sync", "groups_claim"), MODES, ids=[f"{s}-claim-{c}" for s, c in MODES])
-def test_exactly_the_readme_scopes_run_the_whole_lifecycle(
-    scoped: Sandbox, new_stack: StackFactory, directory_sync: str, groups_claim: bool
-) -> None:
-    scoped.tenant.set_bootstrap_scopes(required_scopes(directory_sync, groups_claim))
-    stack = new_stack(directorySync=directory_sync, groupsClaim=str(groups_claim).lower())
-    ran = lifecycle(stack, directory_sync)
-    last = stack.history[-1]
-    assert (ran, last.returncode) == (["up", "up", "refresh", "destroy"], 0), last.describe()
+def test_exactly_the_readme_scopes_run_every_modes_whole_lifecycle(sandbox: Sandbox, new_stack: StackFactory) -> None:
+    def job(directory_sync: str, claim: bool) -> Callable[[], list[Result]]:
+        stack = new_stack(directorySync=directory_sync, groupsClaim=str(claim).lower())
+        signed_in_with(sandbox, stack, required_scopes(directory_sync, claim))
+        return lambda: lifecycle(stack, directory_sync)
+
+    results = side_by_side({f"{sync}/groupsClaim={claim}": job(sync, claim) for sync, claim in MODES})
+    failed = {
+        mode: runs[-1].describe()
+        for mode, runs in results.items()
+        if len(runs) < LIFECYCLE_STEPS or runs[-1].returncode
+    }
+    assert failed == {}
 
 
-@pytest.mark.parametrize("scope", ALL_SCOPES)
-def test_without_any_one_scope_the_lifecycle_fails_and_says_which(
-    scoped: Sandbox, new_stack: StackFactory, scope: str
-) -> None:
-    """With our pre-flight check off, the provider itself must hit the missing scope somewhere."""
-    scoped.tenant.set_bootstrap_scopes(set(ALL_SCOPES) - {scope})
-    stack = new_stack(directorySync="legacy", groupsClaim="true", checkBootstrapScopes="false")
-    lifecycle(stack, "legacy")
-    failed = stack.history[-1]
-    assert failed.returncode != 0, f"the whole lifecycle passed without {scope}: the README asks for too much"
-    assert scope in failed.stdout + failed.stderr, failed.describe()
+def test_without_any_one_scope_the_lifecycle_fails_and_names_it(sandbox: Sandbox, new_stack: StackFactory) -> None:
+    """With our pre-flight check off, the provider itself must hit each missing scope somewhere."""
+
+    def job(scope: str) -> Callable[[], list[Result]]:
+        stack = new_stack(directorySync="legacy", groupsClaim="true", checkBootstrapScopes="false")
+        signed_in_with(sandbox, stack, ALL_SCOPES - {scope})
+        return lambda: lifecycle(stack, "legacy")
+
+    results = side_by_side({scope: job(scope) for scope in sorted(ALL_SCOPES)})
+    passed_anyway = [scope for scope, runs in results.items() if runs[-1].returncode == 0]
+    assert passed_anyway == [], "the whole lifecycle passed without these scopes: the README asks for too much"
+    unnamed = {
+        scope: runs[-1].describe() for scope, runs in results.items() if scope not in runs[-1].stdout + runs[-1].stderr
+    }
+    assert unnamed == {}, "the failure must name the missing scope"
 
 
 def test_a_missing_scope_stops_up_before_anything_is_created_naming_it_and_the_readme(
-    scoped: Sandbox, new_stack: StackFactory
+    sandbox: Sandbox, new_stack: StackFactory
 ) -> None:
-    scoped.tenant.set_bootstrap_scopes(set(ALL_SCOPES) - {"delete:actions"})
-    stack = new_stack()
-    scoped.tenant.reset_requests()
+    stack = signed_in_with(sandbox, new_stack(), ALL_SCOPES - {"delete:actions"})
+    sandbox.tenant.reset_requests()
     result = stack.run("up", check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "delete:actions" in output
     assert "README, First deployment, step 2" in output
-    assert [entry["path"] for entry in scoped.tenant.requests()] == ["/oauth/token"]
+    assert [entry["path"] for entry in sandbox.tenant.requests()] == ["/oauth/token"]

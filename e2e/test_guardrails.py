@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from e2e.conftest import Sandbox, StackFactory
+from sandbox.auth0_tenant import start_tenant
+
+QUICK_SECONDS = 60
 
 
 def test_bad_config_stops_preview_with_our_message_and_the_tenant_sees_no_request(
@@ -34,3 +41,35 @@ def test_destroy_of_a_protected_stack_is_refused_and_deletes_nothing(sandbox: Sa
     assert after == before
     assert sandbox.kube.get_or_none(f"/api/v1/namespaces/{stack.name}/secrets/pomerium-idp") is not None
     assert sandbox.kube.get_or_none(f"/api/v1/namespaces/{stack.name}") is not None
+
+
+def bad_credentials_cases(expired_ca: str, expired_domain: str) -> dict[str, dict[str, str]]:
+    return {
+        "wrong secret": {"AUTH0_CLIENT_SECRET": "not-the-secret"},
+        "unknown tenant": {"AUTH0_DOMAIN": "127.0.0.1:9"},
+        "expired CA": {"AUTH0_DOMAIN": expired_domain, "SSL_CERT_FILE": expired_ca},
+    }
+
+
+@pytest.mark.parametrize(
+    ("case", "key"),
+    [("wrong secret", "auth0:clientSecret"), ("unknown tenant", "auth0:domain"), ("expired CA", "auth0:domain")],
+)
+def test_bad_credentials_stop_up_with_one_line_and_create_nothing(
+    sandbox: Sandbox, new_stack: StackFactory, tmp_path: Path, case: str, key: str
+) -> None:
+    with start_tenant(tmp_path, expired_cert=True) as expired:
+        env = bad_credentials_cases(expired.info.ca_file, expired.info.domain)[case]
+        stack = new_stack()
+        sandbox.tenant.reset_requests()
+        result = stack.run("up", check=False, env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert result.seconds < QUICK_SECONDS, "a bad credential must fail fast, not retry"
+    assert "Traceback" not in output
+    ours = [line for line in output.splitlines() if line.strip().startswith(f"- {key}:")]
+    assert len(ours) == 1, output
+    created = [
+        entry for entry in sandbox.tenant.requests() if entry["method"] != "POST" or "/oauth/token" not in entry["path"]
+    ]
+    assert created == [], "nothing may be created"

@@ -96,6 +96,11 @@ class TenantClient:
         payload = None if body is None else json.dumps(body).encode()
         return self._send(method, ADMIN_PREFIX + path, headers, payload)
 
+    def new_machine_client(self, role: str, scopes: Iterable[str]) -> tuple[str, str]:
+        """Another application like the bootstrap one, with exactly these scopes: (client_id, client_secret)."""
+        created = self._admin("POST", "clients", {"role": role, "scope": sorted(scopes)})
+        return created["client_id"], created["client_secret"]
+
     def set_bootstrap_scopes(self, scopes: Iterable[str]) -> None:
         """Give the bootstrap application exactly these Management API scopes (from its next token on)."""
         self._admin("PUT", f"client-scopes/{self.info['bootstrap_client_id']}", {"scope": sorted(scopes)})

@@ -39,7 +39,7 @@ def test_each_mode_needs_only_its_groups() -> None:
     assert required_scopes("legacy", groups_claim=True) == EVERY_SCOPE
     assert required_scopes("enterprise", groups_claim=True) == EVERY_SCOPE
     off = required_scopes("off", groups_claim=False)
-    assert off == {"create:clients", "read:clients", "update:clients", "delete:clients", "read:client_credentials"}
+    assert off == {"create:clients", "update:clients", "delete:clients", "read:client_credentials"}
     assert not any(
         scope.endswith(("client_keys", "_credentials")) and scope != "read:client_credentials" for scope in off
     )

@@ -35,13 +35,14 @@ class ScopeGroup:
 
 BOOTSTRAP_SCOPES: tuple[ScopeGroup, ...] = (
     ScopeGroup(
-        ("create:clients", "read:clients", "update:clients", "delete:clients"),
+        ("create:clients", "update:clients", "delete:clients"),
         "the applications, their names and their token endpoint auth method",
     ),
     ScopeGroup(
         ("read:client_credentials",),
-        "the client secrets (Auth0 returns `client_secret` only with it or `read:client_keys`), and listing "
-        "a client's credentials when its `auth0.ClientCredentials` is deleted, which only this scope allows",
+        "reading the applications back with their secrets (Auth0 returns `client_secret` only with it or "
+        "`read:client_keys`), and listing a client's credentials when its `auth0.ClientCredentials` is "
+        "deleted, which only this scope allows; `read:clients` adds nothing the lifecycle needs",
     ),
     ScopeGroup(
         ("create:client_grants", "read:client_grants", "update:client_grants", "delete:client_grants"),

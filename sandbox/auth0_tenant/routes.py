@@ -424,6 +424,11 @@ class TenantApp:
         if request.method == "POST" and request.path == ADMIN_PREFIX + "requests/reset":
             self.log.reset()
             return Response(204)
+        if request.method == "POST" and request.path == ADMIN_PREFIX + "clients":
+            # Another bootstrap-like application, so runs with different scopes can go side by side.
+            body = json.loads(request.body)
+            client_id, secret = self.store.seed_machine_client(body["role"], self.issuer.audience, body["scope"])
+            return Response(201, {"client_id": client_id, "client_secret": secret})
         grant_prefix = ADMIN_PREFIX + "client-scopes/"
         if request.method == "PUT" and request.path.startswith(grant_prefix):
             # Re-scope a client's Management API grant (the bootstrap app's, in scope tests) without

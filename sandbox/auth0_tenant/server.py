@@ -17,7 +17,7 @@ from .faults import FaultInjector, FaultPlan
 from .requestlog import RequestLog
 from .routes import Request, TenantApp
 from .scopes import API_PREFIX, DEFAULT_BOOTSTRAP_SCOPES, INSPECTOR_SCOPES
-from .store import SANDBOX_ROLE_KEY, Store
+from .store import Store
 from .tls import ensure_certificates
 from .tokens import TokenIssuer
 
@@ -146,22 +146,6 @@ class RunningTenant:
         self.stop()
 
 
-def _seed_client(store: Store, role: str, audience: str, scopes: Iterable[str]) -> tuple[str, str]:
-    """A machine-to-machine client with a Management API grant, marked as the sandbox's own."""
-    client = store.create_client(
-        {
-            "name": f"sandbox-{role}",
-            "description": "Created by the sandbox tenant at start-up",
-            "app_type": "non_interactive",
-            "grant_types": ["client_credentials"],
-            "token_endpoint_auth_method": "client_secret_post",
-            "client_metadata": {SANDBOX_ROLE_KEY: role},
-        }
-    )
-    store.create_grant({"client_id": client["client_id"], "audience": audience, "scope": list(scopes)})
-    return client["client_id"], client["client_secret"]
-
-
 def _write_atomically(path: Path, text: str) -> None:
     """Readers never see a half-written state file: write aside, then rename over."""
     temporary = path.with_name(path.name + ".tmp")
@@ -196,8 +180,8 @@ def start_tenant(
     server.app = TenantApp(
         store, TokenIssuer(store, audience), log, admin_token, FaultInjector(faults) if faults else None
     )
-    bootstrap = _seed_client(store, "bootstrap", audience, bootstrap_scopes)
-    inspector = _seed_client(store, "inspector", audience, INSPECTOR_SCOPES)
+    bootstrap = store.seed_machine_client("bootstrap", audience, bootstrap_scopes)
+    inspector = store.seed_machine_client("inspector", audience, INSPECTOR_SCOPES)
     info = TenantInfo(
         domain=domain,
         ca_file=str(certs.ca_file),

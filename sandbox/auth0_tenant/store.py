@@ -13,7 +13,7 @@ import secrets
 import string
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from .errors import ApiError, action_not_found, client_not_found, grant_not_found, invalid_body
@@ -383,6 +383,21 @@ class Store:
             del self._grants[grant_id]
 
         self._locked(delete)
+
+    def seed_machine_client(self, role: str, audience: str, scopes: Iterable[str]) -> tuple[str, str]:
+        """A machine-to-machine client with a Management API grant, marked as the sandbox's own."""
+        client = self.create_client(
+            {
+                "name": f"sandbox-{role}",
+                "description": "Created by the sandbox tenant",
+                "app_type": "non_interactive",
+                "grant_types": ["client_credentials"],
+                "token_endpoint_auth_method": "client_secret_post",
+                "client_metadata": {SANDBOX_ROLE_KEY: role},
+            }
+        )
+        self.create_grant({"client_id": client["client_id"], "audience": audience, "scope": list(scopes)})
+        return client["client_id"], client["client_secret"]
 
     def granted_scopes(self, client_id: str, audience: str) -> tuple[str, ...] | None:
         """The scopes a client's grant for an audience carries, or None when it has no such grant."""
