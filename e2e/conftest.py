@@ -14,11 +14,11 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import yaml
@@ -31,6 +31,7 @@ from sandbox.tenant_client import TenantClient
 
 ROOT = Path(__file__).resolve().parent.parent
 OPERATION_TIMEOUT_SECONDS = 600
+T = TypeVar("T")
 
 
 @dataclass
@@ -126,6 +127,13 @@ class Stack:
     def all_output(self) -> str:
         """Everything every command printed, for the secret scan."""
         return "\n".join(result.stdout + "\n" + result.stderr for result in self.history)
+
+
+def side_by_side(jobs: dict[str, Callable[[], T]], workers: int = 4) -> dict[str, T]:
+    """Run independent jobs (each its own `pulumi` process) at the same time; results by name."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def _engine_bin() -> Path:

@@ -8,24 +8,14 @@ with exactly the scopes under test, so runs go side by side.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
 
 from pomerium_auth0.bootstrap_scopes import BOOTSTRAP_SCOPES, required_scopes
 
-from e2e.conftest import Result, Sandbox, Stack, StackFactory
+from e2e.conftest import Result, Sandbox, Stack, StackFactory, side_by_side
 
 ALL_SCOPES = frozenset(scope for group in BOOTSTRAP_SCOPES for scope in group.scopes)
 MODES = [(sync, claim) for sync in ("legacy", "enterprise", "off") for claim in (True, False)]
-PARALLEL_RUNS = 4
 LIFECYCLE_STEPS = 5
-T = TypeVar("T")
-
-
-def side_by_side(jobs: dict[str, Callable[[], T]]) -> dict[str, T]:
-    with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as pool:
-        futures = {name: pool.submit(job) for name, job in jobs.items()}
-        return {name: future.result() for name, future in futures.items()}
 
 
 def signed_in_with(sandbox: Sandbox, stack: Stack, scopes: frozenset[str]) -> Stack:
