@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import json
 import ssl
+import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
@@ -18,6 +20,10 @@ from typing import Any
 
 from .auth0_tenant import SANDBOX_ROLE_KEY
 from .auth0_tenant.routes import ADMIN_HEADER, ADMIN_PREFIX
+
+RETRIED_STATUSES = (429, 500, 503)
+RETRIES = 20
+RETRY_PAUSE_SECONDS = 0.2
 
 
 @dataclass
@@ -31,12 +37,24 @@ class TenantClient:
         self._token: str | None = None
 
     def _send(self, method: str, path: str, headers: dict[str, str], body: bytes | None = None) -> Any:
+        """One call; like any well-behaved client, retry what a flaky tenant (fault injection) refuses."""
         request = urllib.request.Request(
             f"https://{self.info['domain']}{path}", data=body, method=method, headers=headers
         )
-        with urllib.request.urlopen(request, context=self._context, timeout=30) as response:
-            text = response.read().decode()
-        return json.loads(text) if text else None
+        for attempt in range(RETRIES):
+            try:
+                with urllib.request.urlopen(request, context=self._context, timeout=30) as response:
+                    text = response.read().decode()
+                return json.loads(text) if text else None
+            except urllib.error.HTTPError as error:
+                if error.code not in RETRIED_STATUSES or attempt == RETRIES - 1:
+                    raise
+                time.sleep(RETRY_PAUSE_SECONDS)
+        raise AssertionError("unreachable")
+
+    def set_faults(self, spec: str | None) -> None:
+        """Seeded fault injection on Management API routes (e.g. "429=0.2,503=0.1,seed=7"), or None for off."""
+        self._admin("PUT", "faults", {"faults": spec})
 
     def _bearer(self) -> dict[str, str]:
         if self._token is None:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, unquote
 
 from . import scopes
 from .errors import ApiError, OAuthError
-from .faults import FaultInjector
+from .faults import FaultInjector, FaultPlan
 from .requestlog import RequestLog
 from .store import JSON, Store, now
 from .tokens import Token, TokenIssuer
@@ -429,6 +429,11 @@ class TenantApp:
             body = json.loads(request.body)
             client_id, secret = self.store.seed_machine_client(body["role"], self.issuer.audience, body["scope"])
             return Response(201, {"client_id": client_id, "client_secret": secret})
+        if request.method == "PUT" and request.path == ADMIN_PREFIX + "faults":
+            # Turn seeded fault injection on (a spec like --faults takes) or off (null), mid-session.
+            spec = json.loads(request.body)["faults"]
+            self.faults = FaultInjector(FaultPlan.parse(spec)) if spec else None
+            return Response(204)
         grant_prefix = ADMIN_PREFIX + "client-scopes/"
         if request.method == "PUT" and request.path.startswith(grant_prefix):
             # Re-scope a client's Management API grant (the bootstrap app's, in scope tests) without
