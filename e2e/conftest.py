@@ -8,12 +8,14 @@ even when its test failed.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -98,13 +100,15 @@ class Stack:
         command = [sys.executable, "-m", "sandbox.program", operation, "--stack", self.name, "--dir", "."]
         return self._invoke([*command, *flags], check, env)
 
+    def python(self, *args: str, check: bool = True) -> Result:
+        """A Python tool of this package, run in the project directory like a user would."""
+        return self._invoke([sys.executable, *args], check)
+
     def cli(self, *args: str, check: bool = True) -> Result:
         return self._invoke(["pulumi", *args, "--stack", self.name], check)
 
     def steps(self) -> list[dict[str, Any]]:
         """The steps `pulumi preview` would take, as JSON."""
-        import json
-
         steps: list[dict[str, Any]] = json.loads(self.run("preview", "--json").stdout)["steps"]
         return steps
 
@@ -119,8 +123,6 @@ class Stack:
         self.config_file.write_text(yaml.safe_dump(document, sort_keys=False))
 
     def outputs(self) -> dict[str, Any]:
-        import json
-
         shown: dict[str, Any] = json.loads(self.cli("stack", "output", "--json").stdout)
         return shown
 
@@ -134,6 +136,25 @@ def side_by_side(jobs: dict[str, Callable[[], T]], workers: int = 4) -> dict[str
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {name: pool.submit(job) for name, job in jobs.items()}
         return {name: future.result() for name, future in futures.items()}
+
+
+def resources(stack: Stack) -> Counter[str]:
+    """Resource types in the stack's state, counted (names differ per stack, types and counts must not)."""
+    state = json.loads(stack.cli("stack", "export").stdout)
+    return Counter(r["type"] for r in state["deployment"].get("resources", []))
+
+
+def tenant_objects(sandbox: Sandbox, stack: Stack) -> dict[str, int]:
+    """How many of each Auth0 object belong to this stack: a retried create must not leave a duplicate."""
+    app = f"pomerium-{stack.name}"
+    clients = [c for c in sandbox.tenant.clients() if c["name"].startswith(app)]
+    ids = {c["client_id"] for c in clients}
+    return {
+        "clients": len(clients),
+        "grants": len([g for g in sandbox.tenant.api("GET", "/client-grants?per_page=100") if g["client_id"] in ids]),
+        "actions": len([a for a in sandbox.tenant.actions() if a["name"].startswith(app)]),
+        "bindings": len([b for b in sandbox.tenant.bindings() if b["action"]["name"].startswith(app)]),
+    }
 
 
 def _engine_bin() -> Path:

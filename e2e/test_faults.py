@@ -7,32 +7,12 @@ what it took.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
-from e2e.conftest import Sandbox, Stack, StackFactory
+from e2e.conftest import Sandbox, StackFactory, resources, tenant_objects
 
 FAULTS = "429=0.2,503=0.1,500=0.05,slow=0.05,seed=7,slow_ms=300"
-
-
-def resources(stack: Stack) -> Counter[str]:
-    """Resource types in the stack's state, counted (names differ per stack, types and counts must not)."""
-    state = json.loads(stack.cli("stack", "export").stdout)
-    return Counter(r["type"] for r in state["deployment"].get("resources", []))
-
-
-def tenant_objects(sandbox: Sandbox, stack: Stack) -> dict[str, int]:
-    """How many of each Auth0 object belong to this stack: a retried create must not leave a duplicate."""
-    app = f"pomerium-{stack.name}"
-    clients = [c for c in sandbox.tenant.clients() if c["name"].startswith(app)]
-    ids = {c["client_id"] for c in clients}
-    return {
-        "clients": len(clients),
-        "grants": len([g for g in sandbox.tenant.api("GET", "/client-grants?per_page=100") if g["client_id"] in ids]),
-        "actions": len([a for a in sandbox.tenant.actions() if a["name"].startswith(app)]),
-        "bindings": len([b for b in sandbox.tenant.bindings() if b["action"]["name"].startswith(app)]),
-    }
 
 
 def fault_report(entries: list[dict[str, Any]]) -> tuple[Counter[str], int]:

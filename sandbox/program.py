@@ -70,7 +70,9 @@ def _step(event: auto.EngineEvent) -> dict[str, Any] | None:
     }
 
 
-def run(operation: str, stack: auto.Stack, *, as_json: bool, expect_no_changes: bool) -> int:
+def run(
+    operation: str, stack: auto.Stack, *, as_json: bool, expect_no_changes: bool, clear_pending_creates: bool = False
+) -> int:
     """Run one operation; with `as_json`, progress goes to stderr and the steps to stdout."""
     steps: list[dict[str, Any]] = []
 
@@ -91,7 +93,7 @@ def run(operation: str, stack: auto.Stack, *, as_json: bool, expect_no_changes: 
         elif operation == "up":
             stack.up(expect_no_changes=expect_no_changes, **common)
         elif operation == "refresh":
-            stack.refresh(expect_no_changes=expect_no_changes, **common)
+            stack.refresh(expect_no_changes=expect_no_changes, clear_pending_creates=clear_pending_creates, **common)
         else:
             stack.destroy(**common)
     except auto.CommandError as error:
@@ -113,9 +115,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the steps as JSON on stdout")
     parser.add_argument("--expect-no-changes", action="store_true")
     parser.add_argument("--yes", "-y", action="store_true", help="accepted like pulumi's; this runner never prompts")
+    parser.add_argument(
+        "--clear-pending-creates", action="store_true", help="refresh: drop creates an interrupted run left pending"
+    )
     args = parser.parse_args(argv)
     stack = select_stack(args.stack, args.dir.resolve())
-    return run(args.operation, stack, as_json=args.json, expect_no_changes=args.expect_no_changes)
+    return run(
+        args.operation,
+        stack,
+        as_json=args.json,
+        expect_no_changes=args.expect_no_changes,
+        clear_pending_creates=args.clear_pending_creates,
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from pomerium_auth0 import Auth0IdentityProvider, InputError
+from pomerium_auth0.orphans import MANAGED_BY
 
 from tests.conftest import AUTHENTICATE_URL, TENANT, build_identity_provider
 from tests.harness import Engine, fake_token, is_secret_value, resolve, unwrap
@@ -214,3 +215,10 @@ def test_a_missing_required_argument_names_it(engine: Engine) -> None:
         engine.run(lambda: Auth0IdentityProvider("idp", args))  # type: ignore[arg-type]
     assert raised.value.key == "Auth0IdentityProviderArgs.authenticate_service_url"
     assert engine.registrations == []
+
+
+def test_both_applications_carry_the_marker_the_orphan_tool_relies_on(engine: Engine) -> None:
+    build_identity_provider(engine)
+    clients = engine.monitor.of_type("auth0:index/client:Client")
+    assert len(clients) == 2
+    assert all(client.inputs["description"].endswith(MANAGED_BY) for client in clients)

@@ -69,8 +69,8 @@ def required_scopes(directory_sync: str, groups_claim: bool) -> frozenset[str]:
     return frozenset(needed)
 
 
-def granted_scopes(domain: str, client_id: str, client_secret: str) -> frozenset[str]:
-    """Ask the tenant's token endpoint, as the provider will, which scopes the bootstrap application holds.
+def management_token(domain: str, client_id: str, client_secret: str) -> dict[str, str]:
+    """A Management API token for the bootstrap application, as the provider gets one (`access_token`, `scope`).
 
     Raises :class:`InputError` with one clear sentence when the tenant cannot be reached, its
     certificate is not trusted or it rejects the credentials, instead of a provider retry loop.
@@ -105,7 +105,13 @@ def granted_scopes(domain: str, client_id: str, client_secret: str) -> frozenset
             problem = f"cannot reach {url} ({reason})"
             fix = "check auth0:domain (or AUTH0_DOMAIN): it must be your tenant's domain, e.g. acme.eu.auth0.com"
         raise InputError("auth0:domain", problem, fix) from None
-    return frozenset(str(answer.get("scope", "")).split())
+    token: dict[str, str] = answer
+    return token
+
+
+def granted_scopes(domain: str, client_id: str, client_secret: str) -> frozenset[str]:
+    """Which Management API scopes the bootstrap application holds, from its token."""
+    return frozenset(str(management_token(domain, client_id, client_secret).get("scope", "")).split())
 
 
 def _error_detail(error: urllib.error.HTTPError) -> str:

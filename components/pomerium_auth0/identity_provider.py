@@ -1,5 +1,6 @@
 """Auth0 applications for Pomerium and the Kubernetes Secret that hands their credentials over."""
 
+from dataclasses import dataclass
 from functools import partial
 from typing import NotRequired, TypedDict
 
@@ -68,6 +69,22 @@ def _require_readable_secret(client: str, secret: str) -> str:
     return secret
 
 
+@dataclass(frozen=True)
+class _Settings:
+    """Auth0IdentityProviderArgs, validated and with defaults applied."""
+
+    sync: DirectorySync
+    claim: str | None
+    """The groups claim's name; None when the claim is off."""
+    protect: bool
+    authenticate_url: pulumi.Input[str]
+    tenant_domain: pulumi.Input[str]
+    provider_url: pulumi.Input[str]
+    app_name: pulumi.Input[str]
+    namespace: pulumi.Input[str]
+    secret_name: pulumi.Input[str]
+
+
 class Auth0IdentityProvider(pulumi.ComponentResource):
     """Pomerium's Auth0 login application, its directory-sync application and the IdP Secret.
 
@@ -95,6 +112,17 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         args: Auth0IdentityProviderArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        settings = self._validate(args)
+        super().__init__("pomerium-auth0:index:Auth0IdentityProvider", name, {}, opts)
+        web_client_secret = self._login_application(name, settings)
+        service_account = self._directory_sync(name, settings)
+        self._groups_claim(name, settings)
+        secret_data = self._idp_secret(name, settings, web_client_secret, service_account)
+        self.register_outputs(self._outputs(settings, secret_data))
+
+    @staticmethod
+    def _validate(args: Auth0IdentityProviderArgs) -> _Settings:
+        """Check every argument before the component registers, so bad input leaves nothing half-created."""
         field = "Auth0IdentityProviderArgs."
         validation.known_fields(field, args, Auth0IdentityProviderArgs)
         sync = DirectorySync(
@@ -142,15 +170,24 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             args.get("secret_name", DEFAULT_SECRET_NAME),
             partial(validation.dns_subdomain, field + "secret_name", example=DEFAULT_SECRET_NAME),
         )
+        return _Settings(
+            sync=sync,
+            claim=claim,
+            protect=protect,
+            authenticate_url=authenticate_url,
+            tenant_domain=tenant_domain,
+            provider_url=provider_url,
+            app_name=app_name,
+            namespace=namespace,
+            secret_name=secret_name,
+        )
 
-        super().__init__("pomerium-auth0:index:Auth0IdentityProvider", name, {}, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        guarded = pulumi.ResourceOptions(parent=self, protect=protect)
-        login_url = pulumi.Output.from_input(authenticate_url)
-
+    def _login_application(self, name: str, settings: _Settings) -> pulumi.Output[str]:
+        """The Regular Web Application users sign in to Pomerium with; returns its secret (IDP_CLIENT_SECRET)."""
+        login_url = pulumi.Output.from_input(settings.authenticate_url)
         self.web_client = auth0.Client(
             f"{name}-web",
-            name=app_name,
+            name=settings.app_name,
             description="Pomerium sign-in (managed by Pulumi: pomerium-auth0)",
             app_type="regular_web",
             initiate_login_uri=login_url,
@@ -159,103 +196,121 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             grant_types=list(WEB_GRANT_TYPES),
             oidc_conformant=True,
             jwt_configuration=auth0.ClientJwtConfigurationArgs(alg="RS256"),
-            opts=guarded,
+            opts=pulumi.ResourceOptions(parent=self, protect=settings.protect),
         )
         self.web_credentials, web_client_secret = self._client_secret(f"{name}-web-credentials", self.web_client)
+        return web_client_secret
 
-        secret_data: dict[str, pulumi.Input[str]] = {
-            "IDP_PROVIDER": "auth0",
-            "IDP_PROVIDER_URL": provider_url,
-            "IDP_CLIENT_ID": self.web_client.client_id,
-            "IDP_CLIENT_SECRET": web_client_secret,
-        }
-
+    def _directory_sync(self, name: str, settings: _Settings) -> pulumi.Output[str] | None:
+        """M2M app, credentials, Management API grant: Pomerium reads groups; returns IDP_SERVICE_ACCOUNT or None."""
         self.directory_sync_client: auth0.Client | None = None
         self.directory_sync_credentials: auth0.ClientCredentials | None = None
         self.management_api_grant: auth0.ClientGrant | None = None
-        if sync is not DirectorySync.OFF:
-            self.directory_sync_client = auth0.Client(
-                f"{name}-directory-sync",
-                name=pulumi.Output.concat(app_name, "-directory-sync"),
-                description="Pomerium directory sync (managed by Pulumi: pomerium-auth0)",
-                app_type="non_interactive",
-                grant_types=["client_credentials"],
-                jwt_configuration=auth0.ClientJwtConfigurationArgs(alg="RS256"),
-                opts=guarded,
-            )
-            self.directory_sync_credentials, sync_secret = self._client_secret(
-                f"{name}-directory-sync-credentials", self.directory_sync_client
-            )
-            self.management_api_grant = auth0.ClientGrant(
-                f"{name}-management-api-grant",
+        if settings.sync is DirectorySync.OFF:
+            return None
+        self.directory_sync_client = auth0.Client(
+            f"{name}-directory-sync",
+            name=pulumi.Output.concat(settings.app_name, "-directory-sync"),
+            description="Pomerium directory sync (managed by Pulumi: pomerium-auth0)",
+            app_type="non_interactive",
+            grant_types=["client_credentials"],
+            jwt_configuration=auth0.ClientJwtConfigurationArgs(alg="RS256"),
+            opts=pulumi.ResourceOptions(parent=self, protect=settings.protect),
+        )
+        self.directory_sync_credentials, sync_secret = self._client_secret(
+            f"{name}-directory-sync-credentials", self.directory_sync_client
+        )
+        self.management_api_grant = auth0.ClientGrant(
+            f"{name}-management-api-grant",
+            client_id=self.directory_sync_client.client_id,
+            audience=pulumi.Output.from_input(settings.tenant_domain).apply(management_api_audience),
+            scopes=list(MANAGEMENT_API_SCOPES[settings.sync]),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return pulumi.Output.secret(
+            pulumi.Output.all(
                 client_id=self.directory_sync_client.client_id,
-                audience=pulumi.Output.from_input(tenant_domain).apply(management_api_audience),
-                scopes=list(MANAGEMENT_API_SCOPES[sync]),
-                opts=child,
-            )
-            secret_data["IDP_SERVICE_ACCOUNT"] = pulumi.Output.secret(
-                pulumi.Output.all(
-                    client_id=self.directory_sync_client.client_id,
-                    secret=sync_secret,
-                    tenant_domain=tenant_domain,
-                    login_url=provider_url,
-                ).apply(lambda account: encode_service_account(**account))
-            )
+                secret=sync_secret,
+                tenant_domain=settings.tenant_domain,
+                login_url=settings.provider_url,
+            ).apply(lambda account: encode_service_account(**account))
+        )
 
+    def _groups_claim(self, name: str, settings: _Settings) -> None:
+        """Put the user's Auth0 roles in the ID token (post-login Action + binding), where policies read groups."""
         self.groups_claim_action: auth0.Action | None = None
         self.groups_claim_binding: auth0.TriggerAction | None = None
-        if claim is not None:
-            self.groups_claim_action = auth0.Action(
-                f"{name}-groups-claim",
-                name=pulumi.Output.concat(app_name, "-groups-claim"),
-                runtime=ACTION_RUNTIME,
-                deploy=True,
-                supported_triggers=auth0.ActionSupportedTriggersArgs(
-                    id=POST_LOGIN_TRIGGER, version=POST_LOGIN_TRIGGER_VERSION
-                ),
-                code=self.web_client.client_id.apply(lambda client_id: render_action_code(client_id, claim)),
-                opts=child,
-            )
-            self.groups_claim_binding = auth0.TriggerAction(
-                f"{name}-groups-claim-binding",
-                trigger=POST_LOGIN_TRIGGER,
-                action_id=self.groups_claim_action.id,
-                display_name=self.groups_claim_action.name,
-                opts=child,
-            )
+        claim = settings.claim
+        if claim is None:
+            return
+        self.groups_claim_action = auth0.Action(
+            f"{name}-groups-claim",
+            name=pulumi.Output.concat(settings.app_name, "-groups-claim"),
+            runtime=ACTION_RUNTIME,
+            deploy=True,
+            supported_triggers=auth0.ActionSupportedTriggersArgs(
+                id=POST_LOGIN_TRIGGER, version=POST_LOGIN_TRIGGER_VERSION
+            ),
+            code=self.web_client.client_id.apply(lambda client_id: render_action_code(client_id, claim)),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.groups_claim_binding = auth0.TriggerAction(
+            f"{name}-groups-claim-binding",
+            trigger=POST_LOGIN_TRIGGER,
+            action_id=self.groups_claim_action.id,
+            display_name=self.groups_claim_action.name,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
+    def _idp_secret(
+        self,
+        name: str,
+        settings: _Settings,
+        web_client_secret: pulumi.Output[str],
+        service_account: pulumi.Output[str] | None,
+    ) -> dict[str, pulumi.Input[str]]:
+        """The Secret Pomerium's envFrom reads, with exactly its IDP_* keys; returns that data for the checksum."""
+        secret_data: dict[str, pulumi.Input[str]] = {
+            "IDP_PROVIDER": "auth0",
+            "IDP_PROVIDER_URL": settings.provider_url,
+            "IDP_CLIENT_ID": self.web_client.client_id,
+            "IDP_CLIENT_SECRET": web_client_secret,
+        }
+        if service_account is not None:
+            secret_data["IDP_SERVICE_ACCOUNT"] = service_account
         self.secret = k8s.core.v1.Secret(
             f"{name}-secret",
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=secret_name,
-                namespace=namespace,
-                labels=standard_labels(app_name, "identity-provider"),
+                name=settings.secret_name,
+                namespace=settings.namespace,
+                labels=standard_labels(settings.app_name, "identity-provider"),
             ),
             type="Opaque",
             string_data=secret_data,
-            opts=guarded,
+            opts=pulumi.ResourceOptions(parent=self, protect=settings.protect),
         )
+        return secret_data
 
+    def _outputs(self, settings: _Settings, secret_data: dict[str, pulumi.Input[str]]) -> pulumi.Inputs:
+        """Set the outputs other stacks wire up (client IDs, the Secret and its checksum); returns them to register."""
         self.web_client_id = self.web_client.client_id
         self.directory_sync_client_id = (
             self.directory_sync_client.client_id
             if self.directory_sync_client is not None
             else pulumi.Output.from_input(None)
         )
-        self.idp_provider_url = pulumi.Output.from_input(provider_url)
+        self.idp_provider_url = pulumi.Output.from_input(settings.provider_url)
         self.secret_name = self.secret.metadata.apply(lambda metadata: metadata.name or "")
         self.secret_namespace = self.secret.metadata.apply(lambda metadata: metadata.namespace or "")
         self.secret_checksum = secret_checksum(secret_data)
-        self.register_outputs(
-            {
-                "web_client_id": self.web_client_id,
-                "directory_sync_client_id": self.directory_sync_client_id,
-                "idp_provider_url": self.idp_provider_url,
-                "secret_name": self.secret_name,
-                "secret_namespace": self.secret_namespace,
-                "secret_checksum": self.secret_checksum,
-            }
-        )
+        return {
+            "web_client_id": self.web_client_id,
+            "directory_sync_client_id": self.directory_sync_client_id,
+            "idp_provider_url": self.idp_provider_url,
+            "secret_name": self.secret_name,
+            "secret_namespace": self.secret_namespace,
+            "secret_checksum": self.secret_checksum,
+        }
 
     def _client_secret(
         self, resource_name: str, client: auth0.Client

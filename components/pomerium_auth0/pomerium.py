@@ -3,6 +3,7 @@
 import base64
 import hashlib
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, NotRequired, TypedDict
 
@@ -156,6 +157,64 @@ class PomeriumArgs(TypedDict):
     """Secret with DATABROKER_STORAGE_CONNECTION_STRING for Postgres-backed sessions."""
 
 
+def _probe(path: str, period_seconds: int, failure_threshold: int) -> k8s.core.v1.ProbeArgs:
+    """An HTTP probe of one of Pomerium's health endpoints."""
+    return k8s.core.v1.ProbeArgs(
+        http_get=k8s.core.v1.HTTPGetActionArgs(path=path, port="health"),
+        period_seconds=period_seconds,
+        failure_threshold=failure_threshold,
+    )
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """PomeriumArgs, validated and with defaults applied."""
+
+    base: str
+    replicas: int
+    tls_mode: str
+    protect: bool
+    namespace: pulumi.Input[str]
+    authenticate_url: pulumi.Input[str]
+    image: pulumi.Input[str]
+    routes: pulumi.Input[list[dict[str, Any]]]
+    tls_secret: pulumi.Input[str] | None
+    storage_secret: pulumi.Input[str] | None
+    supplied: dict[str, pulumi.Input[str]]
+    """The secrets given as arguments (checked); the others are generated."""
+    idp_secret_name: pulumi.Input[str]
+    idp_secret_checksum: pulumi.Input[str]
+
+    @property
+    def labels(self) -> dict[str, pulumi.Input[str]]:
+        """Labels of every object; the instance label is the object name, never a display name.
+
+        A Deployment's selector is immutable, so a label that changes would force Kubernetes to
+        replace the Deployment.
+        """
+        return standard_labels(self.base, "proxy")
+
+    @property
+    def selector(self) -> dict[str, str]:
+        """The pods the Deployment owns and the Service routes to."""
+        return {"app.kubernetes.io/name": "pomerium", "app.kubernetes.io/instance": self.base}
+
+    @property
+    def port(self) -> int:
+        """Pomerium's listening port: TLS on 8443 with tls_mode secret, plain HTTP on 8080 behind an ingress."""
+        return 8443 if self.tls_mode == "secret" else 8080
+
+    @property
+    def port_name(self) -> str:
+        """Name of that port, on the container and the Service."""
+        return "https" if self.tls_mode == "secret" else "http"
+
+    @property
+    def service_port(self) -> int:
+        """The Service's port: 443 with tls_mode secret, 80 with ingress."""
+        return 443 if self.tls_mode == "secret" else 80
+
+
 class Pomerium(pulumi.ComponentResource):
     """A hardened, all-in-one Pomerium Deployment and its Service.
 
@@ -174,6 +233,20 @@ class Pomerium(pulumi.ComponentResource):
     """The pod-template checksum, plain (unlike its inputs): a SHA-256 over high-entropy secrets reveals none."""
 
     def __init__(self, name: str, args: PomeriumArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        settings = self._validate(args)
+        super().__init__("pomerium-auth0:index:Pomerium", name, {}, opts)
+        secret_data = self._secret_data(name, settings)
+        self.secrets = self._secret(name, settings, secret_data)
+        config_yaml = pulumi.Output.from_input(settings.routes).apply(render_config)
+        self.config_map = self._config_map(name, settings, config_yaml)
+        self.config_checksum = self._pod_checksum(settings, secret_data, config_yaml)
+        self.deployment = self._deployment(name, settings)
+        self.service = self._service(name, settings)
+        self.register_outputs(self._outputs(settings))
+
+    @staticmethod
+    def _validate(args: PomeriumArgs) -> _Settings:
+        """Check every argument before the component registers, so bad input leaves nothing half-created."""
         field = "PomeriumArgs."
         validation.known_fields(field, args, PomeriumArgs)
         base = validation.rfc1035_label(field + "name", args.get("name", "pomerium"), example="pomerium")
@@ -220,62 +293,175 @@ class Pomerium(pulumi.ComponentResource):
             for secret, (check, _) in POMERIUM_SECRETS.items()
             if secret in given
         }
+        return _Settings(
+            base=base,
+            replicas=replicas,
+            tls_mode=tls_mode,
+            protect=protect,
+            namespace=namespace,
+            authenticate_url=authenticate_url,
+            image=image,
+            routes=routes,
+            tls_secret=tls_secret,
+            storage_secret=storage_secret,
+            supplied=supplied,
+            idp_secret_name=args["idp_secret_name"],
+            idp_secret_checksum=args["idp_secret_checksum"],
+        )
 
-        super().__init__("pomerium-auth0:index:Pomerium", name, {}, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        # The instance label is the object name, never a display name: a Deployment's selector is
-        # immutable, so a label that changes would force Kubernetes to replace the Deployment.
-        labels = standard_labels(base, "proxy")
-        selector = {"app.kubernetes.io/name": "pomerium", "app.kubernetes.io/instance": base}
-
+    def _secret_data(self, name: str, settings: _Settings) -> dict[str, pulumi.Input[str]]:
+        """Supplied secrets as given, the rest generated once and kept stable; keyed by their environment names."""
         # Losing the entropy changes the secrets: every user signs in again and upstreams that
         # verify the JWT assertion need the new key. `protect` (prod) guards against that.
-        guarded = pulumi.ResourceOptions(parent=self, protect=protect)
+        guarded = pulumi.ResourceOptions(parent=self, protect=settings.protect)
         generated: dict[str, pulumi.Input[str]] = {
             secret: generate(f"{name}-{secret.replace('_', '-')}", guarded)
             for secret, (_, generate) in POMERIUM_SECRETS.items()
-            if secret not in supplied
+            if secret not in settings.supplied
         }
-        secret_values: dict[str, pulumi.Input[str]] = {**generated, **supplied}
-        secret_data: dict[str, pulumi.Input[str]] = {
-            key.upper(): pulumi.Output.secret(secret_values[key]) for key in sorted(secret_values)
-        }
-        self.secrets = k8s.core.v1.Secret(
+        secret_values: dict[str, pulumi.Input[str]] = {**generated, **settings.supplied}
+        return {key.upper(): pulumi.Output.secret(secret_values[key]) for key in sorted(secret_values)}
+
+    def _secret(self, name: str, settings: _Settings, secret_data: dict[str, pulumi.Input[str]]) -> k8s.core.v1.Secret:
+        """The `pomerium-secrets` Secret the container reads with envFrom, so no secret sits in the pod spec."""
+        return k8s.core.v1.Secret(
             f"{name}-secrets",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=f"{base}-secrets", namespace=namespace, labels=labels),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=f"{settings.base}-secrets", namespace=settings.namespace, labels=settings.labels
+            ),
             type="Opaque",
             string_data=secret_data,
-            opts=child,
-        )
-        config_yaml = pulumi.Output.from_input(routes).apply(render_config)
-        self.config_map = k8s.core.v1.ConfigMap(
-            f"{name}-config",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=f"{base}-config", namespace=namespace, labels=labels),
-            data={"config.yaml": config_yaml},
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
+    def _config_map(self, name: str, settings: _Settings, config_yaml: pulumi.Output[str]) -> k8s.core.v1.ConfigMap:
+        """The rendered config.yaml (the routes), mounted read-only where `--config` points."""
+        return k8s.core.v1.ConfigMap(
+            f"{name}-config",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=f"{settings.base}-config", namespace=settings.namespace, labels=settings.labels
+            ),
+            data={"config.yaml": config_yaml},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    @staticmethod
+    def _pod_checksum(
+        settings: _Settings, secret_data: dict[str, pulumi.Input[str]], config_yaml: pulumi.Output[str]
+    ) -> pulumi.Output[str]:
+        """One hash over the IdP Secret, our secrets and config.yaml: any change to them rolls the pods."""
         # Unsecret: a secret annotation would make Pulumi hide the Deployment's whole `spec` in
         # every preview. The hash's inputs stay secret; the hash reveals none of them (README).
-        self.config_checksum = pulumi.Output.unsecret(
+        return pulumi.Output.unsecret(
             secret_checksum(
                 {
-                    "idp_secret": args["idp_secret_checksum"],
+                    "idp_secret": settings.idp_secret_checksum,
                     "pomerium_secrets": secret_checksum(secret_data),
                     "config_yaml": config_yaml,
                 }
             )
         )
-        port = 8443 if tls_mode == "secret" else 8080
+
+    def _deployment(self, name: str, settings: _Settings) -> k8s.apps.v1.Deployment:
+        """The hardened Pomerium pods, rolled one at a time (no unavailability) when the checksum changes."""
+        volumes, mounts = self._volumes(settings)
+        return k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=settings.base, namespace=settings.namespace, labels=settings.labels
+            ),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                replicas=settings.replicas,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=settings.selector),
+                strategy=k8s.apps.v1.DeploymentStrategyArgs(
+                    type="RollingUpdate",
+                    rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_unavailable=0, max_surge=1),
+                ),
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(
+                        labels=settings.labels, annotations={CHECKSUM_ANNOTATION: self.config_checksum}
+                    ),
+                    spec=k8s.core.v1.PodSpecArgs(
+                        automount_service_account_token=False,
+                        enable_service_links=False,
+                        security_context=k8s.core.v1.PodSecurityContextArgs(
+                            run_as_non_root=True,
+                            run_as_user=RUN_AS,
+                            run_as_group=RUN_AS,
+                            fs_group=RUN_AS,
+                            seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+                        ),
+                        containers=[self._container(settings, mounts)],
+                        volumes=volumes,
+                    ),
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _container(self, settings: _Settings, mounts: list[k8s.core.v1.VolumeMountArgs]) -> k8s.core.v1.ContainerArgs:
+        """The Pomerium container: unprivileged, read-only root, bounded resources, probed on its health port."""
+        return k8s.core.v1.ContainerArgs(
+            name="pomerium",
+            image=settings.image,
+            args=["--config", f"{CONFIG_DIR}/config.yaml"],
+            ports=[
+                k8s.core.v1.ContainerPortArgs(name=settings.port_name, container_port=settings.port),
+                k8s.core.v1.ContainerPortArgs(name="health", container_port=HEALTH_PORT),
+            ],
+            env=self._environment(settings),
+            env_from=self._env_from(settings),
+            volume_mounts=mounts,
+            resources=k8s.core.v1.ResourceRequirementsArgs(requests=RESOURCE_REQUESTS, limits=RESOURCE_LIMITS),
+            startup_probe=_probe("/startupz", period_seconds=5, failure_threshold=60),
+            readiness_probe=_probe("/readyz", period_seconds=10, failure_threshold=3),
+            liveness_probe=_probe("/healthz", period_seconds=30, failure_threshold=5),
+            security_context=k8s.core.v1.SecurityContextArgs(
+                run_as_non_root=True,
+                read_only_root_filesystem=True,
+                allow_privilege_escalation=False,
+                privileged=False,
+                capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
+            ),
+        )
+
+    @staticmethod
+    def _environment(settings: _Settings) -> list[k8s.core.v1.EnvVarArgs]:
+        """Pomerium's non-secret settings: listen addresses, writable directories, TLS or plain HTTP, storage type."""
         env = [
-            k8s.core.v1.EnvVarArgs(name="AUTHENTICATE_SERVICE_URL", value=authenticate_url),
-            k8s.core.v1.EnvVarArgs(name="ADDRESS", value=f":{port}"),
+            k8s.core.v1.EnvVarArgs(name="AUTHENTICATE_SERVICE_URL", value=settings.authenticate_url),
+            k8s.core.v1.EnvVarArgs(name="ADDRESS", value=f":{settings.port}"),
             k8s.core.v1.EnvVarArgs(name="HEALTH_CHECK_ADDR", value=f":{HEALTH_PORT}"),
             # The root filesystem is read-only and $HOME with it: as Pomerium's own read-only
             # manifests do, point its cache and data directories at writable emptyDirs.
             k8s.core.v1.EnvVarArgs(name="XDG_CACHE_HOME", value=CACHE_DIR),
             k8s.core.v1.EnvVarArgs(name="XDG_DATA_HOME", value=DATA_DIR),
         ]
+        if settings.tls_secret is not None:
+            env += [
+                k8s.core.v1.EnvVarArgs(name="CERTIFICATE_FILE", value=f"{TLS_DIR}/tls.crt"),
+                k8s.core.v1.EnvVarArgs(name="CERTIFICATE_KEY_FILE", value=f"{TLS_DIR}/tls.key"),
+            ]
+        else:
+            env.append(k8s.core.v1.EnvVarArgs(name="INSECURE_SERVER", value="true"))
+        if settings.storage_secret is not None:
+            env.append(k8s.core.v1.EnvVarArgs(name="DATABROKER_STORAGE_TYPE", value="postgres"))
+        return env
+
+    def _env_from(self, settings: _Settings) -> list[k8s.core.v1.EnvFromSourceArgs]:
+        """The secret settings, whole Secrets by name: the IdP's, ours and the databroker storage's."""
+        env_from = [
+            k8s.core.v1.EnvFromSourceArgs(secret_ref=k8s.core.v1.SecretEnvSourceArgs(name=settings.idp_secret_name)),
+            k8s.core.v1.EnvFromSourceArgs(secret_ref=k8s.core.v1.SecretEnvSourceArgs(name=self.secrets.metadata.name)),
+        ]
+        if settings.storage_secret is not None:
+            env_from.append(
+                k8s.core.v1.EnvFromSourceArgs(secret_ref=k8s.core.v1.SecretEnvSourceArgs(name=settings.storage_secret))
+            )
+        return env_from
+
+    def _volumes(self, settings: _Settings) -> tuple[list[k8s.core.v1.VolumeArgs], list[k8s.core.v1.VolumeMountArgs]]:
+        """Volumes and their mounts: config.yaml read-only, bounded emptyDirs for writes, the TLS Secret if any."""
         volumes = [
             k8s.core.v1.VolumeArgs(
                 name="config", config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=self.config_map.metadata.name)
@@ -290,114 +476,42 @@ class Pomerium(pulumi.ComponentResource):
             k8s.core.v1.VolumeMountArgs(name="cache", mount_path=CACHE_DIR),
             k8s.core.v1.VolumeMountArgs(name="data", mount_path=DATA_DIR),
         ]
-        if tls_secret is not None:
-            env += [
-                k8s.core.v1.EnvVarArgs(name="CERTIFICATE_FILE", value=f"{TLS_DIR}/tls.crt"),
-                k8s.core.v1.EnvVarArgs(name="CERTIFICATE_KEY_FILE", value=f"{TLS_DIR}/tls.key"),
-            ]
+        if settings.tls_secret is not None:
             volumes.append(
-                k8s.core.v1.VolumeArgs(name="tls", secret=k8s.core.v1.SecretVolumeSourceArgs(secret_name=tls_secret))
+                k8s.core.v1.VolumeArgs(
+                    name="tls", secret=k8s.core.v1.SecretVolumeSourceArgs(secret_name=settings.tls_secret)
+                )
             )
             mounts.append(k8s.core.v1.VolumeMountArgs(name="tls", mount_path=TLS_DIR, read_only=True))
-        else:
-            env.append(k8s.core.v1.EnvVarArgs(name="INSECURE_SERVER", value="true"))
-        env_from = [
-            k8s.core.v1.EnvFromSourceArgs(secret_ref=k8s.core.v1.SecretEnvSourceArgs(name=args["idp_secret_name"])),
-            k8s.core.v1.EnvFromSourceArgs(secret_ref=k8s.core.v1.SecretEnvSourceArgs(name=self.secrets.metadata.name)),
-        ]
-        if storage_secret is not None:
-            env.append(k8s.core.v1.EnvVarArgs(name="DATABROKER_STORAGE_TYPE", value="postgres"))
-            env_from.append(
-                k8s.core.v1.EnvFromSourceArgs(secret_ref=k8s.core.v1.SecretEnvSourceArgs(name=storage_secret))
-            )
+        return volumes, mounts
 
-        def probe(path: str, period_seconds: int, failure_threshold: int) -> k8s.core.v1.ProbeArgs:
-            return k8s.core.v1.ProbeArgs(
-                http_get=k8s.core.v1.HTTPGetActionArgs(path=path, port="health"),
-                period_seconds=period_seconds,
-                failure_threshold=failure_threshold,
-            )
-
-        container = k8s.core.v1.ContainerArgs(
-            name="pomerium",
-            image=image,
-            args=["--config", f"{CONFIG_DIR}/config.yaml"],
-            ports=[
-                k8s.core.v1.ContainerPortArgs(name="https" if tls_mode == "secret" else "http", container_port=port),
-                k8s.core.v1.ContainerPortArgs(name="health", container_port=HEALTH_PORT),
-            ],
-            env=env,
-            env_from=env_from,
-            volume_mounts=mounts,
-            resources=k8s.core.v1.ResourceRequirementsArgs(requests=RESOURCE_REQUESTS, limits=RESOURCE_LIMITS),
-            startup_probe=probe("/startupz", period_seconds=5, failure_threshold=60),
-            readiness_probe=probe("/readyz", period_seconds=10, failure_threshold=3),
-            liveness_probe=probe("/healthz", period_seconds=30, failure_threshold=5),
-            security_context=k8s.core.v1.SecurityContextArgs(
-                run_as_non_root=True,
-                read_only_root_filesystem=True,
-                allow_privilege_escalation=False,
-                privileged=False,
-                capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
-            ),
-        )
-        self.deployment = k8s.apps.v1.Deployment(
-            f"{name}-deployment",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=base, namespace=namespace, labels=labels),
-            spec=k8s.apps.v1.DeploymentSpecArgs(
-                replicas=replicas,
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector),
-                strategy=k8s.apps.v1.DeploymentStrategyArgs(
-                    type="RollingUpdate",
-                    rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_unavailable=0, max_surge=1),
-                ),
-                template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(
-                        labels=labels, annotations={CHECKSUM_ANNOTATION: self.config_checksum}
-                    ),
-                    spec=k8s.core.v1.PodSpecArgs(
-                        automount_service_account_token=False,
-                        enable_service_links=False,
-                        security_context=k8s.core.v1.PodSecurityContextArgs(
-                            run_as_non_root=True,
-                            run_as_user=RUN_AS,
-                            run_as_group=RUN_AS,
-                            fs_group=RUN_AS,
-                            seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
-                        ),
-                        containers=[container],
-                        volumes=volumes,
-                    ),
-                ),
-            ),
-            opts=child,
-        )
-        service_port = 443 if tls_mode == "secret" else 80
-        self.service = k8s.core.v1.Service(
+    def _service(self, name: str, settings: _Settings) -> k8s.core.v1.Service:
+        """A stable ClusterIP in front of the pods for the ingress (or clients) to reach Pomerium through."""
+        return k8s.core.v1.Service(
             f"{name}-service",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=base, namespace=namespace, labels=labels),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=settings.base, namespace=settings.namespace, labels=settings.labels
+            ),
             spec=k8s.core.v1.ServiceSpecArgs(
                 type="ClusterIP",
-                selector=selector,
+                selector=settings.selector,
                 ports=[
                     k8s.core.v1.ServicePortArgs(
-                        name="https" if tls_mode == "secret" else "http",
-                        port=service_port,
-                        target_port="https" if tls_mode == "secret" else "http",
+                        name=settings.port_name, port=settings.service_port, target_port=settings.port_name
                     )
                 ],
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
+    def _outputs(self, settings: _Settings) -> pulumi.Inputs:
+        """Set the outputs an ingress or another stack wires up; returns them to register."""
         self.service_name = self.service.metadata.apply(lambda metadata: metadata.name or "")
-        self.service_port = pulumi.Output.from_input(service_port)
+        self.service_port = pulumi.Output.from_input(settings.service_port)
         self.deployment_name = self.deployment.metadata.apply(lambda metadata: metadata.name or "")
-        self.register_outputs(
-            {
-                "service_name": self.service_name,
-                "service_port": self.service_port,
-                "deployment_name": self.deployment_name,
-                "config_checksum": self.config_checksum,
-            }
-        )
+        return {
+            "service_name": self.service_name,
+            "service_port": self.service_port,
+            "deployment_name": self.deployment_name,
+            "config_checksum": self.config_checksum,
+        }

@@ -1,0 +1,133 @@
+"""`pulumi up` killed with SIGKILL mid-creation, then recovered as the README says: what is left behind?
+
+The kill lands right after the tenant answered the seeded request, so the object exists in Auth0
+while the engine may not have written it to the state yet. Recovery follows the README: `pulumi
+cancel` (the killed run's lock), `pulumi refresh --clear-pending-creates`, the orphan tool with
+`--delete`, then `pulumi up`. Orphans are Auth0 objects of this stack that no state references.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from e2e.conftest import Sandbox, Stack, StackFactory, resources, side_by_side, tenant_objects
+from sandbox.auth0_tenant import DEFAULT_BOOTSTRAP_SCOPES
+
+KILL_POINTS = {
+    "web app created, before any credentials": ("POST", "/api/v2/clients", 1),
+    "both apps created": ("POST", "/api/v2/clients", 2),
+    "grant created": ("POST", "/api/v2/client-grants", 1),
+    "action created, before deploy": ("POST", "/api/v2/actions/actions", 1),
+    "action deployed, before its binding": ("POST", "/api/v2/actions/actions/{id}/deploy", 1),
+    "binding written": ("PATCH", "/api/v2/actions/triggers/post-login/bindings", 1),
+}
+KILL_TIMEOUT_SECONDS = 120
+
+
+def fold(path: str) -> str:
+    parts = path.split("/")
+    if len(parts) > 5 and parts[3] == "actions" and parts[-1] == "deploy":
+        return "/api/v2/actions/actions/{id}/deploy"
+    return path
+
+
+def up_killed_at(stack: Stack, sandbox: Sandbox, method: str, path: str, nth: int) -> None:
+    """Start `up`, SIGKILL its whole process group once the tenant answered this stack's nth matching request."""
+    me = stack.env_overrides["AUTH0_CLIENT_ID"]
+    command = [sys.executable, "-m", "sandbox.program", "up", "--stack", stack.name, "--dir", "."]
+    process = subprocess.Popen(
+        command,
+        cwd=stack.project_dir,
+        env={**sandbox.env, **stack.env_overrides},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + KILL_TIMEOUT_SECONDS
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            seen = [
+                e
+                for e in sandbox.tenant.requests()
+                if e["client_id"] == me and (e["method"], fold(e["path"])) == (method, path) and e["status"] < 300
+            ]
+            if len(seen) >= nth:
+                break
+            time.sleep(0.02)
+        else:
+            raise AssertionError(f"`up` ended or timed out before {method} {path} #{nth}")
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def state_ids(stack: Stack) -> set[str]:
+    state = json.loads(stack.cli("stack", "export").stdout)
+    return {r["id"] for r in state["deployment"].get("resources", []) if r.get("id")}
+
+
+def orphans(stack: Stack, sandbox: Sandbox) -> dict[str, list[str]]:
+    """This stack's Auth0 objects that its state does not reference."""
+    app = f"pomerium-{stack.name}"
+    known = state_ids(stack)
+    clients: list[dict[str, Any]] = [c for c in sandbox.tenant.clients() if c["name"].startswith(app)]
+    client_ids = {c["client_id"] for c in clients}
+    grants = [g for g in sandbox.tenant.api("GET", "/client-grants?per_page=100") if g["client_id"] in client_ids]
+    actions = [a for a in sandbox.tenant.actions() if a["name"].startswith(app)]
+    return {
+        "clients": [c["name"] for c in clients if c["client_id"] not in known],
+        "grants": [g["id"] for g in grants if g["id"] not in known],
+        "actions": [a["name"] for a in actions if a["id"] not in known],
+    }
+
+
+def crash_and_recover(sandbox: Sandbox, stack: Stack, point: str) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """Kill `up` at `point`, recover as the README says; return the orphans before and the state after."""
+    method, path, nth = KILL_POINTS[point]
+    up_killed_at(stack, sandbox, method, path, nth)
+    left = orphans(stack, sandbox)
+    stack.cli("cancel", "--yes")  # the killed run's lock on the stack
+    stack.run("refresh", "--clear-pending-creates")
+    listed = stack.python("-m", "pomerium_auth0.orphans", "--stack", stack.name, "--delete")
+    stack.run("up")
+    deleted = sorted(line.split(" ", 2)[2] for line in listed.stdout.splitlines() if line.startswith("deleting:"))
+    return left, {
+        "deleted": deleted,
+        "orphans": orphans(stack, sandbox),
+        "objects": tenant_objects(sandbox, stack),
+        "resources": resources(stack),
+    }
+
+
+def test_crashes_mid_up_recover_as_the_readme_says_to_a_clean_runs_state_with_no_orphans(
+    sandbox: Sandbox, new_stack: StackFactory
+) -> None:
+    clean = new_stack()
+    clean.run("up")
+
+    def job(point: str) -> Callable[[], tuple[dict[str, list[str]], dict[str, Any]]]:
+        stack = new_stack()
+        client_id, secret = sandbox.tenant.new_machine_client(stack.name, DEFAULT_BOOTSTRAP_SCOPES)
+        stack.env_overrides = {"AUTH0_CLIENT_ID": client_id, "AUTH0_CLIENT_SECRET": secret}
+        return lambda: crash_and_recover(sandbox, stack, point)
+
+    outcomes = side_by_side({point: job(point) for point in KILL_POINTS})
+    for point, (left, after) in outcomes.items():
+        print(f"{point}: orphans after the crash {left}; deleted by the tool {after['deleted']}")
+    assert {point: after["orphans"] for point, (_, after) in outcomes.items()} == {
+        point: {"clients": [], "grants": [], "actions": []} for point in KILL_POINTS
+    }
+    assert {point: after["deleted"] for point, (_, after) in outcomes.items()} == {
+        point: sorted(left["clients"] + left["actions"]) for point, (left, _) in outcomes.items()
+    }
+    reference = (tenant_objects(sandbox, clean), resources(clean))
+    assert {point: (after["objects"], after["resources"]) for point, (_, after) in outcomes.items()} == {
+        point: reference for point in KILL_POINTS
+    }
