@@ -14,6 +14,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -131,11 +132,27 @@ class Stack:
         return "\n".join(result.stdout + "\n" + result.stderr for result in self.history)
 
 
+BINDINGS = threading.Lock()
+"""Held by every job that adds or removes a post-login binding. Auth0's binding list is one object that
+the provider rewrites whole, so two such runs at once can undo each other (README, "Two stacks, one
+tenant"); tests that are not about that race must not trip over it."""
+
+
 def side_by_side(jobs: dict[str, Callable[[], T]], workers: int = 4) -> dict[str, T]:
     """Run independent jobs (each its own `pulumi` process) at the same time; results by name."""
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {name: pool.submit(job) for name, job in jobs.items()}
         return {name: future.result() for name, future in futures.items()}
+
+
+def touching_bindings(job: Callable[[], T]) -> Callable[[], T]:
+    """The job, run while holding :data:`BINDINGS`."""
+
+    def locked() -> T:
+        with BINDINGS:
+            return job()
+
+    return locked
 
 
 def resources(stack: Stack) -> Counter[str]:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from e2e.conftest import Sandbox, Stack, StackFactory, resources, side_by_side, tenant_objects
+from e2e.conftest import Sandbox, Stack, StackFactory, resources, side_by_side, tenant_objects, touching_bindings
 from sandbox.auth0_tenant import DEFAULT_BOOTSTRAP_SCOPES
 
 KILL_POINTS = {
@@ -116,7 +116,7 @@ def test_crashes_mid_up_recover_as_the_readme_says_to_a_clean_runs_state_with_no
         stack = new_stack()
         client_id, secret = sandbox.tenant.new_machine_client(stack.name, DEFAULT_BOOTSTRAP_SCOPES)
         stack.env_overrides = {"AUTH0_CLIENT_ID": client_id, "AUTH0_CLIENT_SECRET": secret}
-        return lambda: crash_and_recover(sandbox, stack, point)
+        return touching_bindings(lambda: crash_and_recover(sandbox, stack, point))
 
     outcomes = side_by_side({point: job(point) for point in KILL_POINTS})
     for point, (left, after) in outcomes.items():
