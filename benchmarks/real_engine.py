@@ -9,7 +9,6 @@ the README quotes. The Automation API runner (`sandbox/program.py`) drives the r
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -59,10 +58,7 @@ def measure(repeat: int) -> tuple[dict[str, list[float]], dict[str, Counter[str]
         engine = _engine_bin()
         control.start(base / "sandbox", engine, " ".join(DEFAULT_BOOTSTRAP_SCOPES), None)
         try:
-            env = {**os.environ, **control.environment(base / "sandbox")}
-            env["AUTH0_CLIENT_SECRET"] = control.bootstrap_secret_file(base / "sandbox").read_text()
-            env["PATH"] = f"{engine}{os.pathsep}{os.environ['PATH']}"
-            env["PYTHONPATH"] = str(ROOT)
+            env = control.process_environment(base / "sandbox")
             tenant = TenantClient(control.tenant_info(base / "sandbox"))
             for round_number in range(repeat):
                 stack = f"bench-{round_number}"

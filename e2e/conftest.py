@@ -188,16 +188,13 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     engine = _engine_bin()
     control.start(directory, engine, " ".join(DEFAULT_BOOTSTRAP_SCOPES), None)
     try:
-        secret = control.bootstrap_secret_file(directory).read_text()
-        env = {**os.environ, **control.environment(directory), "AUTH0_CLIENT_SECRET": secret}
-        env["PATH"] = f"{engine}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-        env["PYTHONPATH"] = str(ROOT)  # the runner, sandbox.program, lives in this repository
+        env = control.process_environment(directory)
         yield Sandbox(
             directory,
             env,
             TenantClient(control.tenant_info(directory)),
             load_cluster(directory / control.CLUSTER_DIR).api,
-            secret,
+            env["AUTH0_CLIENT_SECRET"],
         )
     finally:
         control.stop(directory)

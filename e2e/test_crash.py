@@ -19,6 +19,7 @@ from typing import Any
 
 from e2e.conftest import Sandbox, Stack, StackFactory, resources, side_by_side, tenant_objects, touching_bindings
 from sandbox.auth0_tenant import DEFAULT_BOOTSTRAP_SCOPES
+from sandbox.tenant_client import fold_ids
 
 KILL_POINTS = {
     "web app created, before any credentials": ("POST", "/api/v2/clients", 1),
@@ -29,13 +30,6 @@ KILL_POINTS = {
     "binding written": ("PATCH", "/api/v2/actions/triggers/post-login/bindings", 1),
 }
 KILL_TIMEOUT_SECONDS = 120
-
-
-def fold(path: str) -> str:
-    parts = path.split("/")
-    if len(parts) > 5 and parts[3] == "actions" and parts[-1] == "deploy":
-        return "/api/v2/actions/actions/{id}/deploy"
-    return path
 
 
 def up_killed_at(stack: Stack, sandbox: Sandbox, method: str, path: str, nth: int) -> None:
@@ -56,7 +50,7 @@ def up_killed_at(stack: Stack, sandbox: Sandbox, method: str, path: str, nth: in
             seen = [
                 e
                 for e in sandbox.tenant.requests()
-                if e["client_id"] == me and (e["method"], fold(e["path"])) == (method, path) and e["status"] < 300
+                if e["client_id"] == me and (e["method"], fold_ids(e["path"])) == (method, path) and e["status"] < 300
             ]
             if len(seen) >= nth:
                 break

@@ -10,6 +10,7 @@ import json
 import os
 import shlex
 import shutil
+import sys
 from pathlib import Path
 
 from . import pki, processes
@@ -89,6 +90,17 @@ def engine_bin(directory: Path) -> Path:
 
 def bootstrap_secret_file(directory: Path) -> Path:
     return directory / SECRET_FILE
+
+
+def process_environment(directory: Path) -> dict[str, str]:
+    """This process's environment plus everything a `pulumi` or `sandbox.program` child needs here:
+    the sandbox settings, the bootstrap secret, the engine and this interpreter first on PATH, and
+    this repository importable (the runner lives in it)."""
+    env = {**os.environ, **environment(directory)}
+    env["AUTH0_CLIENT_SECRET"] = bootstrap_secret_file(directory).read_text()
+    env["PATH"] = os.pathsep.join([str(engine_bin(directory)), str(Path(sys.executable).parent), os.environ["PATH"]])
+    env["PYTHONPATH"] = str(processes.REPOSITORY)
+    return env
 
 
 def env_lines(directory: Path) -> list[str]:

@@ -134,10 +134,11 @@ class TenantClient:
 
     def requests_by_endpoint(self) -> Counter[str]:
         """Counts keyed `METHOD /path`, with object ids folded to `{id}` so runs compare."""
-        return Counter(f"{entry['method']} {_fold_ids(entry['path'])}" for entry in self.requests())
+        return Counter(f"{entry['method']} {fold_ids(entry['path'])}" for entry in self.requests())
 
 
-def _fold_ids(path: str) -> str:
+def fold_ids(path: str) -> str:
+    """`/api/v2/clients/abc/credentials` -> `/api/v2/clients/{id}/credentials`: one name per endpoint."""
     parts = path.split("/")
     known = {"api", "v2", "clients", "client-grants", "actions", "triggers", "bindings", "credentials", "deploy"}
     known |= {"versions", "oauth", "token", "rotate-secret", "post-login", ""}
