@@ -11,7 +11,7 @@ config = load_stack_config()
 # bootstrap application hold every scope this stack's lifecycle needs?
 credentials = bootstrap_credentials()
 if config.check_bootstrap_scopes and credentials and not pulumi.runtime.is_dry_run():
-    check_bootstrap_scopes(config.auth0_domain, *credentials, config.directory_sync.value, config.groups_claim)
+    check_bootstrap_scopes(config.auth0_domain, *credentials, config.bootstrap_features())
 
 namespace: pulumi.Input[str] = config.namespace
 if config.create_namespace:

@@ -9,13 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pomerium_auth0.bootstrap_scopes import BOOTSTRAP_SCOPES, required_scopes
+from pomerium_auth0.bootstrap_scopes import BOOTSTRAP_SCOPES, Feature, required_scopes
 
 from e2e.conftest import Result, Sandbox, Stack, StackFactory, side_by_side, touching_bindings
 
 ALL_SCOPES = frozenset(scope for group in BOOTSTRAP_SCOPES for scope in group.scopes)
-MODES = [(sync, claim) for sync in ("legacy", "enterprise", "off") for claim in (True, False)]
+CLAIM_MODES = {
+    "own": {"groupsClaim": "true", "groupsClaimAction": "own"},
+    "shared": {"groupsClaim": "true", "groupsClaimAction": "shared"},
+    "off": {"groupsClaim": "false"},
+}
+MODES = [(sync, claim) for sync in ("legacy", "enterprise", "off") for claim in ("own", "off")] + [("legacy", "shared")]
 LIFECYCLE_STEPS = 5
+
+
+def features(directory_sync: str, claim: str) -> set[Feature]:
+    """What a stack in this mode uses, as `StackConfig.bootstrap_features` derives it from the config."""
+    used = {Feature.GROUPS_CLAIM_ACTION} if claim == "own" else set()
+    return used | ({Feature.DIRECTORY_SYNC} if directory_sync != "off" else set())
 
 
 def signed_in_with(sandbox: Sandbox, stack: Stack, scopes: frozenset[str]) -> Stack:
@@ -50,11 +61,11 @@ def lifecycle(stack: Stack, directory_sync: str) -> list[Result]:
 
 
 def test_exactly_the_readme_scopes_run_every_modes_whole_lifecycle(sandbox: Sandbox, new_stack: StackFactory) -> None:
-    def job(directory_sync: str, claim: bool) -> Callable[[], list[Result]]:
-        stack = new_stack(directorySync=directory_sync, groupsClaim=str(claim).lower())
-        signed_in_with(sandbox, stack, required_scopes(directory_sync, claim))
+    def job(directory_sync: str, claim: str) -> Callable[[], list[Result]]:
+        stack = new_stack(directorySync=directory_sync, **CLAIM_MODES[claim])
+        signed_in_with(sandbox, stack, required_scopes(features(directory_sync, claim)))
         run = lambda: lifecycle(stack, directory_sync)  # noqa: E731
-        return touching_bindings(run) if claim else run
+        return touching_bindings(run) if claim == "own" else run
 
     results = side_by_side({f"{sync}/groupsClaim={claim}": job(sync, claim) for sync, claim in MODES})
     failed = {
@@ -71,11 +82,11 @@ def test_without_any_one_scope_the_lifecycle_fails_and_names_it(sandbox: Sandbox
     def job(scope: str) -> Callable[[], list[Result]]:
         # The smallest mode that needs the scope: only the Action's scopes need the groups claim on,
         # and only runs with the claim on touch the shared binding list.
-        claim = scope not in required_scopes("legacy", groups_claim=False)
-        stack = new_stack(directorySync="legacy", groupsClaim=str(claim).lower(), checkBootstrapScopes="false")
-        signed_in_with(sandbox, stack, required_scopes("legacy", claim) - {scope})
+        claim = "off" if scope in required_scopes(features("legacy", "off")) else "own"
+        stack = new_stack(directorySync="legacy", checkBootstrapScopes="false", **CLAIM_MODES[claim])
+        signed_in_with(sandbox, stack, required_scopes(features("legacy", claim)) - {scope})
         run = lambda: lifecycle(stack, "legacy")  # noqa: E731
-        return touching_bindings(run) if claim else run
+        return touching_bindings(run) if claim == "own" else run
 
     results = side_by_side({scope: job(scope) for scope in sorted(ALL_SCOPES)})
     passed_anyway = [scope for scope, runs in results.items() if runs[-1].returncode == 0]

@@ -15,6 +15,7 @@ import pytest
 
 from e2e.conftest import Sandbox, Stack, StackFactory
 from sandbox.kube_api import KubeApi
+from tests.auth0_action import login_event, run_post_login
 
 IDP_KEYS = {"IDP_PROVIDER", "IDP_PROVIDER_URL", "IDP_CLIENT_ID", "IDP_CLIENT_SECRET", "IDP_SERVICE_ACCOUNT"}
 CHECKSUM_ANNOTATION = "pomerium-auth0.pulumi.com/config-checksum"
@@ -94,7 +95,11 @@ def test_the_groups_claim_action_is_deployed_and_bound_to_post_login(deployed: D
     bound = [b["action"]["id"] for b in deployed.sandbox.tenant.bindings("post-login")]
     assert action["id"] in bound
     web = deployed.our_clients()[deployed.app_name]
-    assert web["client_id"] in action["code"], "the action must act only on the Pomerium application"
+    assert web["client_metadata"] == {"pomerium_groups_claim": "pomerium.io/groups"}
+    # The deployed code, run as Auth0 runs it: Pomerium's logins get the claim, other applications' do not.
+    login = login_event(web["client_id"], ["admins"], web["client_metadata"])
+    assert run_post_login(action["code"], login) == {"pomerium.io/groups": ["admins"]}
+    assert run_post_login(action["code"], login_event("another-app", ["admins"])) == {}
 
 
 def test_kubernetes_admitted_pomerium_in_a_namespace_that_enforces_restricted(deployed: Deployed) -> None:

@@ -119,6 +119,10 @@ class TenantClient:
         created = self._admin("POST", "clients", {"role": role, "scope": sorted(scopes)})
         return created["client_id"], created["client_secret"]
 
+    def signed_in_as(self, client_id: str, client_secret: str) -> TenantClient:
+        """The same tenant, called as another application (e.g. one from :meth:`new_machine_client`)."""
+        return TenantClient({**self.info, "inspector_client_id": client_id, "inspector_client_secret": client_secret})
+
     def set_bootstrap_scopes(self, scopes: Iterable[str]) -> None:
         """Give the bootstrap application exactly these Management API scopes (from its next token on)."""
         self._admin("PUT", f"client-scopes/{self.info['bootstrap_client_id']}", {"scope": sorted(scopes)})

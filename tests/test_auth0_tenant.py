@@ -338,6 +338,19 @@ def test_client_create_refuses_what_auth0_refuses(api: Api) -> None:
     assert_auth0_error(not_json, 400)
 
 
+def test_client_metadata_merges_key_by_key_within_auth0s_limits(api: Api) -> None:
+    created = create_client(api, client_metadata={"team": "ops", "pomerium_groups_claim": "pomerium.io/groups"})
+    path = f"/api/v2/clients/{created['client_id']}"
+    patched = api.request("PATCH", path, token=api.bootstrap, body={"client_metadata": {"team": None, "tier": "1"}})
+    assert patched.body["client_metadata"] == {"pomerium_groups_claim": "pomerium.io/groups", "tier": "1"}
+    too_long = api.request("PATCH", path, token=api.bootstrap, body={"client_metadata": {"claim": "x" * 256}})
+    assert_auth0_error(too_long, 400)
+    too_many = {f"key{index}": "v" for index in range(11)}
+    assert_auth0_error(api.request("PATCH", path, token=api.bootstrap, body={"client_metadata": too_many}), 400)
+    not_text = api.request("PATCH", path, token=api.bootstrap, body={"client_metadata": {"n": 1}})
+    assert_auth0_error(not_text, 400)
+
+
 def test_client_list_pages_like_auth0_and_marks_the_sandbox_clients(api: Api) -> None:
     totals = api.request("GET", "/api/v2/clients?include_totals=true&per_page=1&page=1", token=api.inspector).body
     assert totals["start"] == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from pomerium_auth0 import InputError
-from pomerium_auth0.bootstrap_scopes import BOOTSTRAP_SCOPES, check_bootstrap_scopes, required_scopes
+from pomerium_auth0.bootstrap_scopes import BOOTSTRAP_SCOPES, Feature, check_bootstrap_scopes, required_scopes
 
 from sandbox.auth0_tenant import RunningTenant, start_tenant
 from tests.harness import ROOT
@@ -24,21 +24,13 @@ def readme_rows() -> list[tuple[tuple[str, ...], str]]:
 
 
 def test_the_readme_table_is_the_scope_list() -> None:
-    expected = []
-    for group in BOOTSTRAP_SCOPES:
-        needed = "always"
-        if not group.needed_without_directory_sync:
-            needed = "unless `directorySync: off`"
-        if not group.needed_without_groups_claim:
-            needed = "unless `groupsClaim: false`"
-        expected.append((group.scopes, needed))
+    expected = [(group.scopes, group.needed_for.value if group.needed_for else "always") for group in BOOTSTRAP_SCOPES]
     assert readme_rows() == expected
 
 
 def test_each_mode_needs_only_its_groups() -> None:
-    assert required_scopes("legacy", groups_claim=True) == EVERY_SCOPE
-    assert required_scopes("enterprise", groups_claim=True) == EVERY_SCOPE
-    off = required_scopes("off", groups_claim=False)
+    assert required_scopes(Feature) == EVERY_SCOPE
+    off = required_scopes([])
     assert off == {"create:clients", "update:clients", "delete:clients", "read:client_credentials"}
     assert not any(
         scope.endswith(("client_keys", "_credentials")) and scope != "read:client_credentials" for scope in off
@@ -62,7 +54,10 @@ def trusted(tenant: RunningTenant, monkeypatch: pytest.MonkeyPatch) -> RunningTe
 def check(tenant: RunningTenant, secret: str | None = None, domain: str | None = None, claim: bool = True) -> None:
     info = tenant.info
     check_bootstrap_scopes(
-        domain or info.domain, info.bootstrap_client_id, secret or info.bootstrap_client_secret, "legacy", claim
+        domain or info.domain,
+        info.bootstrap_client_id,
+        secret or info.bootstrap_client_secret,
+        {Feature.DIRECTORY_SYNC, Feature.GROUPS_CLAIM_ACTION} if claim else {Feature.DIRECTORY_SYNC},
     )
 
 
@@ -72,7 +67,7 @@ def test_a_missing_scope_is_named_with_the_readme_section(trusted: RunningTenant
     assert raised.value.key == "auth0:clientId"
     assert "delete:actions" in str(raised.value)
     assert "README, First deployment, step 2" in str(raised.value)
-    check(trusted, claim=False)  # without the groups claim nothing is missing
+    check(trusted, claim=False)  # without the groups-claim Action nothing is missing
 
 
 def test_wrong_credentials_give_one_sentence_naming_the_secret(trusted: RunningTenant) -> None:

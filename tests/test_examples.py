@@ -36,6 +36,16 @@ def test_two_teams_get_separate_applications_secrets_and_pomeriums() -> None:
     assert resolve(outputs["paymentsWebClientId"]).value != resolve(outputs["searchWebClientId"]).value
 
 
+def test_two_teams_share_one_groups_claim_action_so_one_writer_owns_the_binding_list() -> None:
+    engine = run_two_teams()
+    (binding,) = engine.monitor.of_type("auth0:index/triggerAction:TriggerAction")
+    assert binding.name == "payments-idp-groups-claim-binding"
+    metadata = {
+        r.inputs["name"]: r.inputs["clientMetadata"] for r in engine.monitor.of_type("auth0:index/client:Client")
+    }
+    assert metadata == {name: {"pomerium_groups_claim": "pomerium.io/groups"} for name in metadata}
+
+
 def test_two_teams_send_every_resource_through_the_explicit_providers() -> None:
     engine = run_two_teams()
     tenant = engine.monitor.named("tenant").urn

@@ -2,41 +2,24 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.auth0_action import login_event, run_post_login
 from tests.conftest import build_identity_provider
 from tests.harness import Engine, fake_token
 
-NODE = shutil.which("node")
-RUNNER = Path(__file__).with_name("action_runner.js")
 ACTION = "auth0:index/action:Action"
 BINDING = "auth0:index/triggerAction:TriggerAction"
+CLIENT = "auth0:index/client:Client"
 WEB_CLIENT_ID = fake_token("cid", "idp-web")
 
 
-def run_action(code: str, event: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
-    """Execute the Action's JavaScript with Node and return the ID-token claims it set."""
-    if NODE is None:
-        pytest.skip("node is not installed")
-    source = tmp_path / "action.js"
-    source.write_text(code)
-    result = subprocess.run(
-        [NODE, str(RUNNER), str(source)], input=json.dumps(event), capture_output=True, text=True, check=True
-    )
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
-
-
-def login(client_id: str, roles: list[str] | None) -> dict[str, Any]:
-    event: dict[str, Any] = {"client": {"client_id": client_id, "name": "app"}, "user": {"user_id": "auth0|1"}}
-    if roles is not None:
-        event["authorization"] = {"roles": roles}
-    return event
+def web_client_metadata(engine: Engine) -> dict[str, Any]:
+    (web,) = [client for client in engine.monitor.of_type(CLIENT) if client.name == "idp-web"]
+    metadata: dict[str, Any] = web.inputs.get("clientMetadata") or {}
+    return metadata
 
 
 @pytest.fixture
@@ -45,23 +28,43 @@ def action_code(engine: Engine) -> str:
     return str(engine.monitor.one(ACTION).inputs["code"])
 
 
-def test_pomerium_logins_get_the_users_roles_under_the_namespaced_claim(action_code: str, tmp_path: Path) -> None:
-    claims = run_action(action_code, login(WEB_CLIENT_ID, ["admins", "on-call"]), tmp_path)
+def test_pomerium_logins_get_the_users_roles_under_the_claim_their_application_names(
+    engine: Engine, action_code: str
+) -> None:
+    metadata = web_client_metadata(engine)
+    assert metadata == {"pomerium_groups_claim": "pomerium.io/groups"}
+    claims = run_post_login(action_code, login_event(WEB_CLIENT_ID, ["admins", "on-call"], metadata))
     assert claims == {"pomerium.io/groups": ["admins", "on-call"]}
 
 
-def test_a_user_without_roles_gets_an_empty_group_list(action_code: str, tmp_path: Path) -> None:
-    assert run_action(action_code, login(WEB_CLIENT_ID, None), tmp_path) == {"pomerium.io/groups": []}
+def test_a_user_without_roles_gets_an_empty_group_list(engine: Engine, action_code: str) -> None:
+    metadata = web_client_metadata(engine)
+    assert run_post_login(action_code, login_event(WEB_CLIENT_ID, None, metadata)) == {"pomerium.io/groups": []}
 
 
-def test_logins_to_other_applications_in_the_tenant_are_untouched(action_code: str, tmp_path: Path) -> None:
-    assert run_action(action_code, login("some-other-app", ["admins"]), tmp_path) == {}
+def test_logins_to_other_applications_in_the_tenant_are_untouched(action_code: str) -> None:
+    assert run_post_login(action_code, login_event("some-other-app", ["admins"])) == {}
+    assert run_post_login(action_code, login_event("some-other-app", ["admins"], {"team": "ops"})) == {}
 
 
-def test_claim_name_is_configurable(engine: Engine, tmp_path: Path) -> None:
+def test_claim_name_is_configurable(engine: Engine) -> None:
     build_identity_provider(engine, groups_claim_name="https://example.com/roles")
     code = str(engine.monitor.one(ACTION).inputs["code"])
-    assert run_action(code, login(WEB_CLIENT_ID, ["ops"]), tmp_path) == {"https://example.com/roles": ["ops"]}
+    event = login_event(WEB_CLIENT_ID, ["ops"], web_client_metadata(engine))
+    assert run_post_login(code, event) == {"https://example.com/roles": ["ops"]}
+
+
+def test_one_action_serves_every_pomerium_application_of_the_tenant(engine: Engine, action_code: str) -> None:
+    """A stack in `shared` mode relies on another stack's Action: that Action must honour its claim name."""
+    event = login_event("staging-web", ["qa"], {"pomerium_groups_claim": "https://staging.example.com/groups"})
+    assert run_post_login(action_code, event) == {"https://staging.example.com/groups": ["qa"]}
+
+
+def test_a_shared_stack_marks_its_application_and_leaves_the_binding_list_alone(engine: Engine) -> None:
+    build_identity_provider(engine, groups_claim_action="shared", groups_claim_name="https://example.com/roles")
+    assert web_client_metadata(engine) == {"pomerium_groups_claim": "https://example.com/roles"}
+    assert engine.monitor.of_type(ACTION) == []
+    assert engine.monitor.of_type(BINDING) == []
 
 
 def test_action_is_deployed_on_a_supported_node_runtime_for_post_login(engine: Engine) -> None:
@@ -85,3 +88,4 @@ def test_groups_claim_can_be_turned_off(engine: Engine) -> None:
     build_identity_provider(engine, groups_claim=False)
     assert engine.monitor.of_type(ACTION) == []
     assert engine.monitor.of_type(BINDING) == []
+    assert web_client_metadata(engine) == {}

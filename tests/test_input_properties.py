@@ -72,6 +72,7 @@ malformed_claim = st.one_of(
     st.tuples(label, label).map(lambda parts: f"{parts[0]} {parts[1]}"),
     label.map(lambda text: f'"{text}"'),
     st.just(""),
+    st.integers(min_value=256, max_value=400).map(lambda length: "https://example.com/" + "g" * (length - 20)),
 )
 
 malformed_image = st.one_of(
@@ -125,6 +126,7 @@ MALFORMED: dict[str, st.SearchStrategy[str]] = {
     "directorySync": malformed_choice,
     "groupsClaim": malformed_bool,
     "groupsClaimName": malformed_claim,
+    "groupsClaimAction": malformed_choice.filter(lambda text: text not in ("own", "shared")),
     "protect": malformed_bool,
     "checkBootstrapScopes": malformed_bool,
     "createNamespace": malformed_bool,

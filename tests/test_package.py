@@ -50,6 +50,7 @@ def test_identity_provider_interface(schema: dict[str, Any]) -> None:
         "directorySync",
         "groupsClaim",
         "groupsClaimName",
+        "groupsClaimAction",
         "protect",
     }
     assert sorted(idp["requiredInputs"]) == ["appName", "auth0Domain", "authenticateServiceUrl"]

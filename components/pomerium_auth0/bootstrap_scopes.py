@@ -13,7 +13,9 @@ import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
 
 import pulumi
 
@@ -23,20 +25,26 @@ README_SECTION = "README, First deployment, step 2"
 TOKEN_TIMEOUT_SECONDS = 15
 
 
+class Feature(Enum):
+    """A part of the stack that needs scopes of its own; the value is the README's "Needed" cell."""
+
+    DIRECTORY_SYNC = "unless `directorySync: off`"
+    GROUPS_CLAIM_ACTION = "when the stack owns the groups-claim Action (`groupsClaim: true`, `groupsClaimAction: own`)"
+
+
 @dataclass(frozen=True)
 class ScopeGroup:
-    """Scopes that serve one purpose, and when they are needed."""
+    """Scopes that serve one purpose, and the feature that needs them (None: every stack)."""
 
     scopes: tuple[str, ...]
     why: str
-    needed_without_directory_sync: bool = True
-    needed_without_groups_claim: bool = True
+    needed_for: Feature | None = None
 
 
 BOOTSTRAP_SCOPES: tuple[ScopeGroup, ...] = (
     ScopeGroup(
         ("create:clients", "update:clients", "delete:clients"),
-        "the applications, their names and their token endpoint auth method",
+        "the applications, their names, metadata and token endpoint auth method",
     ),
     ScopeGroup(
         ("read:client_credentials",),
@@ -47,26 +55,25 @@ BOOTSTRAP_SCOPES: tuple[ScopeGroup, ...] = (
     ScopeGroup(
         ("create:client_grants", "read:client_grants", "update:client_grants", "delete:client_grants"),
         "the Management API grant of the directory-sync application",
-        needed_without_directory_sync=False,
+        needed_for=Feature.DIRECTORY_SYNC,
     ),
     ScopeGroup(
         ("create:actions", "read:actions", "update:actions", "delete:actions"),
         "the groups-claim Action, its deploy and its post-login binding (Auth0 has no trigger scopes)",
-        needed_without_groups_claim=False,
+        needed_for=Feature.GROUPS_CLAIM_ACTION,
     ),
 )
 
 
-def required_scopes(directory_sync: str, groups_claim: bool) -> frozenset[str]:
-    """What a stack with these settings needs for its whole lifecycle: create, update, refresh, destroy."""
-    needed: set[str] = set()
-    for group in BOOTSTRAP_SCOPES:
-        if directory_sync == "off" and not group.needed_without_directory_sync:
-            continue
-        if not groups_claim and not group.needed_without_groups_claim:
-            continue
-        needed.update(group.scopes)
-    return frozenset(needed)
+def required_scopes(features: Iterable[Feature]) -> frozenset[str]:
+    """What a stack with these features needs for its whole lifecycle: create, update, refresh, destroy."""
+    enabled = set(features)
+    return frozenset(
+        scope
+        for group in BOOTSTRAP_SCOPES
+        if group.needed_for is None or group.needed_for in enabled
+        for scope in group.scopes
+    )
 
 
 def management_token(domain: str, client_id: str, client_secret: str) -> dict[str, str]:
@@ -122,11 +129,9 @@ def _error_detail(error: urllib.error.HTTPError) -> str:
     return f"{body.get('error', '')}: {body.get('error_description', body.get('message', ''))}".strip(": ")
 
 
-def check_bootstrap_scopes(
-    domain: str, client_id: str, client_secret: str, directory_sync: str, groups_claim: bool
-) -> None:
+def check_bootstrap_scopes(domain: str, client_id: str, client_secret: str, features: Iterable[Feature]) -> None:
     """Stop before anything is created when the bootstrap application lacks a scope this stack needs."""
-    missing = sorted(required_scopes(directory_sync, groups_claim) - granted_scopes(domain, client_id, client_secret))
+    missing = sorted(required_scopes(features) - granted_scopes(domain, client_id, client_secret))
     if missing:
         raise InputError(
             "auth0:clientId",

@@ -1,17 +1,18 @@
 /**
  * Post-Login Action managed by Pulumi (pomerium-auth0); dashboard edits are overwritten.
  *
- * Adds the user's Auth0 role names to the ID token under a namespaced claim, so that
- * Pomerium v0.20+ can authorize by group (policy: `claim/<claim name>`). It acts only on
- * logins through the Pomerium web application; other applications in the tenant are untouched.
+ * Adds the user's Auth0 role names to the ID token, so that Pomerium v0.20+ can authorize by
+ * group (policy: `claim/<claim name>`). One Action serves every Pomerium application in the
+ * tenant: it acts only on logins through an application whose metadata names the claim
+ * (set by pomerium-auth0 on its web application); other applications are untouched.
  */
-const POMERIUM_CLIENT_ID = __POMERIUM_CLIENT_ID__;
-const GROUPS_CLAIM = __GROUPS_CLAIM__;
+const CLAIM_METADATA_KEY = __CLAIM_METADATA_KEY__;
 
 exports.onExecutePostLogin = async (event, api) => {
-  if (!event.client || event.client.client_id !== POMERIUM_CLIENT_ID) {
+  const claim = event.client && event.client.metadata && event.client.metadata[CLAIM_METADATA_KEY];
+  if (!claim) {
     return;
   }
   const roles = (event.authorization && event.authorization.roles) || [];
-  api.idToken.setCustomClaim(GROUPS_CLAIM, roles);
+  api.idToken.setCustomClaim(claim, roles);
 };

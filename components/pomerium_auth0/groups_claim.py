@@ -3,11 +3,18 @@
 Open-source Pomerium v0.20+ ignores `IDP_SERVICE_ACCOUNT` and reads groups from an ID-token
 claim, which Auth0 only adds through an Action. Auth0 silently drops a plain `groups` claim (and
 every other claim it restricts, see `validation.claim_name`), hence the namespaced default.
+
+Auth0 keeps one ordered binding list per trigger, and the provider rewrites the whole list on
+every change, so two stacks binding Actions at the same moment can drop each other's binding.
+Hence one Action per tenant, bound by one stack (`GroupsClaimAction.OWN`); it reads the claim
+name from each Pomerium application's metadata, so the other stacks (`SHARED`) only mark their
+application and never touch the binding list.
 """
 
 from __future__ import annotations
 
 import json
+from enum import Enum
 from importlib import resources
 
 DEFAULT_GROUPS_CLAIM = "pomerium.io/groups"
@@ -16,15 +23,23 @@ ACTION_RUNTIME = "node22"
 POST_LOGIN_TRIGGER = "post-login"
 POST_LOGIN_TRIGGER_VERSION = "v3"
 
-_TEMPLATE = resources.files(__package__).joinpath("groups_claim.js").read_text(encoding="utf-8")
+CLAIM_METADATA_KEY = "pomerium_groups_claim"
+"""`client_metadata` key of a Pomerium web application: the name of its groups claim."""
 
 
-def render_action_code(pomerium_client_id: str, claim: str) -> str:
-    """The Action's JavaScript, bound to one web application and one claim name.
+class GroupsClaimAction(Enum):
+    """Which stack deploys the tenant's groups-claim Action and binds it to post-login."""
 
-    Values are inserted as JSON literals, which are valid JavaScript and cannot break out of
-    the string they stand for.
-    """
-    return _TEMPLATE.replace("__POMERIUM_CLIENT_ID__", json.dumps(pomerium_client_id)).replace(
-        "__GROUPS_CLAIM__", json.dumps(claim)
-    )
+    OWN = "own"
+    """This stack: one per tenant."""
+    SHARED = "shared"
+    """Another stack in the same tenant; this one only marks its application."""
+
+
+ACTION_CODE = (
+    resources.files(__package__)
+    .joinpath("groups_claim.js")
+    .read_text(encoding="utf-8")
+    .replace("__CLAIM_METADATA_KEY__", json.dumps(CLAIM_METADATA_KEY))
+)
+"""The Action's JavaScript; the key is inserted as a JSON literal, which is valid JavaScript."""

@@ -17,11 +17,13 @@ from .directory_sync import (
 )
 from .errors import InputError
 from .groups_claim import (
+    ACTION_CODE,
     ACTION_RUNTIME,
+    CLAIM_METADATA_KEY,
     DEFAULT_GROUPS_CLAIM,
     POST_LOGIN_TRIGGER,
     POST_LOGIN_TRIGGER_VERSION,
-    render_action_code,
+    GroupsClaimAction,
 )
 from .k8s_metadata import secret_checksum, standard_labels
 
@@ -52,6 +54,8 @@ class Auth0IdentityProviderArgs(TypedDict):
     """Add Auth0 roles to the ID token with a post-login Action (Pomerium v0.20+). Default: true."""
     groups_claim_name: NotRequired[str]
     """Name of that ID-token claim. Default: pomerium.io/groups."""
+    groups_claim_action: NotRequired[str]
+    """own (default): deploy the tenant's one groups-claim Action and bind it; shared: another stack owns it."""
     protect: NotRequired[bool]
     """Protect the Auth0 applications and the Secret against deletion. Default: false."""
 
@@ -76,6 +80,7 @@ class _Settings:
     sync: DirectorySync
     claim: str | None
     """The groups claim's name; None when the claim is off."""
+    claim_action: GroupsClaimAction
     protect: bool
     authenticate_url: pulumi.Input[str]
     tenant_domain: pulumi.Input[str]
@@ -141,6 +146,13 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             if validation.boolean(field + "groups_claim", args.get("groups_claim", True))
             else None
         )
+        claim_action = GroupsClaimAction(
+            validation.choice(
+                field + "groups_claim_action",
+                args.get("groups_claim_action", GroupsClaimAction.OWN.value),
+                [mode.value for mode in GroupsClaimAction],
+            )
+        )
         protect = validation.boolean(field + "protect", args.get("protect", False))
         authenticate_url = validation.checked_input(
             args["authenticate_service_url"],
@@ -173,6 +185,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         return _Settings(
             sync=sync,
             claim=claim,
+            claim_action=claim_action,
             protect=protect,
             authenticate_url=authenticate_url,
             tenant_domain=tenant_domain,
@@ -196,6 +209,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             grant_types=list(WEB_GRANT_TYPES),
             oidc_conformant=True,
             jwt_configuration=auth0.ClientJwtConfigurationArgs(alg="RS256"),
+            client_metadata={CLAIM_METADATA_KEY: settings.claim} if settings.claim is not None else None,
             opts=pulumi.ResourceOptions(parent=self, protect=settings.protect),
         )
         self.web_credentials, web_client_secret = self._client_secret(f"{name}-web-credentials", self.web_client)
@@ -237,11 +251,14 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         )
 
     def _groups_claim(self, name: str, settings: _Settings) -> None:
-        """Put the user's Auth0 roles in the ID token (post-login Action + binding), where policies read groups."""
+        """The tenant's post-login Action that puts roles in the ID token, if this stack owns it.
+
+        The web application's metadata names the claim; the Action reads it from there, so one
+        binding serves every Pomerium stack in the tenant (see `groups_claim`).
+        """
         self.groups_claim_action: auth0.Action | None = None
         self.groups_claim_binding: auth0.TriggerAction | None = None
-        claim = settings.claim
-        if claim is None:
+        if settings.claim is None or settings.claim_action is GroupsClaimAction.SHARED:
             return
         self.groups_claim_action = auth0.Action(
             f"{name}-groups-claim",
@@ -251,7 +268,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             supported_triggers=auth0.ActionSupportedTriggersArgs(
                 id=POST_LOGIN_TRIGGER, version=POST_LOGIN_TRIGGER_VERSION
             ),
-            code=self.web_client.client_id.apply(lambda client_id: render_action_code(client_id, claim)),
+            code=ACTION_CODE,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.groups_claim_binding = auth0.TriggerAction(

@@ -15,9 +15,10 @@ import pulumi
 import pulumi.runtime
 
 from . import validation
+from .bootstrap_scopes import Feature
 from .directory_sync import DirectorySync
 from .errors import InputError, InputErrors
-from .groups_claim import DEFAULT_GROUPS_CLAIM
+from .groups_claim import DEFAULT_GROUPS_CLAIM, GroupsClaimAction
 from .identity_provider import DEFAULT_NAMESPACE, DEFAULT_SECRET_NAME, Auth0IdentityProviderArgs
 from .pomerium import DEFAULT_IMAGE, POMERIUM_SECRETS, TLS_MODES, PomeriumArgs, setting_conflicts
 from .routes import check_routes
@@ -39,6 +40,7 @@ KEYS = (
     "directorySync",
     "groupsClaim",
     "groupsClaimName",
+    "groupsClaimAction",
     "protect",
     "checkBootstrapScopes",
     "deployPomerium",
@@ -68,6 +70,7 @@ class StackConfig:
     directory_sync: DirectorySync
     groups_claim: bool
     groups_claim_name: str
+    groups_claim_action: GroupsClaimAction
     protect: bool
     check_bootstrap_scopes: bool
     deploy_pomerium: bool
@@ -93,8 +96,18 @@ class StackConfig:
             directory_sync=self.directory_sync.value,
             groups_claim=self.groups_claim,
             groups_claim_name=self.groups_claim_name,
+            groups_claim_action=self.groups_claim_action.value,
             protect=self.protect,
         )
+
+    def bootstrap_features(self) -> set[Feature]:
+        """The parts of this stack that need Management API scopes of their own."""
+        features: set[Feature] = set()
+        if self.directory_sync is not DirectorySync.OFF:
+            features.add(Feature.DIRECTORY_SYNC)
+        if self.groups_claim and self.groups_claim_action is GroupsClaimAction.OWN:
+            features.add(Feature.GROUPS_CLAIM_ACTION)
+        return features
 
     def pomerium_args(
         self, namespace: pulumi.Input[str], idp_secret_name: pulumi.Input[str], idp_secret_checksum: pulumi.Input[str]
@@ -211,6 +224,10 @@ def _directory_sync(key: str, value: object) -> DirectorySync:
     return DirectorySync(validation.choice(key, value, [mode.value for mode in DirectorySync]))
 
 
+def _groups_claim_action(key: str, value: object) -> GroupsClaimAction:
+    return GroupsClaimAction(validation.choice(key, value, [mode.value for mode in GroupsClaimAction]))
+
+
 def _json_routes(key: str, value: object) -> list[dict[str, Any]]:
     try:
         parsed = json.loads(str(value))
@@ -249,6 +266,7 @@ def load_stack_config() -> StackConfig:
     reader.read("directorySync", _directory_sync, DirectorySync.LEGACY.value)
     reader.read("groupsClaim", validation.boolean, "true")
     reader.read("groupsClaimName", partial(validation.claim_name, example=DEFAULT_GROUPS_CLAIM), DEFAULT_GROUPS_CLAIM)
+    reader.read("groupsClaimAction", _groups_claim_action, GroupsClaimAction.OWN.value)
     reader.read("protect", validation.boolean, "false")
     reader.read("checkBootstrapScopes", validation.boolean, "true")
     reader.read("deployPomerium", validation.boolean, "true")

@@ -194,12 +194,23 @@ def integer(key: str, value: object, *, minimum: int, maximum: int) -> int:
     return number
 
 
+MAX_CLIENT_METADATA_VALUE = 255
+"""Auth0's limit on one `client_metadata` value."""
+
+
 def claim_name(key: str, value: object, *, example: str) -> str:
     """A custom ID-token claim name that Auth0 will accept from a post-login Action."""
     text = _require_str(key, value, example)
     if any(character.isspace() for character in text) or any(character in text for character in "\"'`\\"):
         raise InputError(
             key, f"{shown(text)} contains whitespace, quotes or backslashes", f"use a name such as {example}"
+        )
+    if len(text) > MAX_CLIENT_METADATA_VALUE:
+        raise InputError(
+            key,
+            f"is {len(text)} characters long; Auth0 keeps it in the application's metadata, which holds at most "
+            f"{MAX_CLIENT_METADATA_VALUE}",
+            f"use a shorter name such as {example}",
         )
     if text.lower() in _RESTRICTED_CLAIMS:
         raise InputError(

@@ -1,8 +1,10 @@
 """Two teams, two Pomerium instances, one Auth0 tenant, one cluster, explicit providers.
 
-Each team gets its own namespace, Auth0 applications, groups-claim Action and Pomerium. The
-tenant and the cluster are reached through explicit providers passed to each component, so
-this program can sit beside others that talk to different tenants or clusters.
+Each team gets its own namespace, Auth0 applications and Pomerium. The first team's component
+owns the tenant's one groups-claim Action; the second shares it (`groups_claim_action`), because
+two writers of the post-login binding list at once can drop each other's binding. The tenant and
+the cluster are reached through explicit providers passed to each component, so this program can
+sit beside others that talk to different tenants or clusters.
 """
 
 import pulumi
@@ -20,7 +22,7 @@ tenant = auth0.Provider(
 )
 cluster = k8s.Provider("cluster", context=config.get("kubeContext"))
 
-for team in ("payments", "search"):
+for team, groups_claim_action in (("payments", "own"), ("search", "shared")):
     namespace = k8s.core.v1.Namespace(
         f"{team}-namespace",
         metadata=k8s.meta.v1.ObjectMetaArgs(
@@ -39,6 +41,7 @@ for team in ("payments", "search"):
             "app_name": f"pomerium-{team}-{pulumi.get_stack()}",
             "namespace": namespace_name,
             "directory_sync": "off",
+            "groups_claim_action": groups_claim_action,
         },
         opts=on_tenant_and_cluster,
     )

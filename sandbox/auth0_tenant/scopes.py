@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pomerium_auth0.bootstrap_scopes import required_scopes
+from pomerium_auth0.bootstrap_scopes import Feature, required_scopes
 
 API_PREFIX = "/api/v2"
 
@@ -97,7 +97,7 @@ CLIENT_CREATE_FIELD_SCOPES: dict[str, tuple[str, ...]] = {
 }
 """Client fields a POST /clients may only set with one of these scopes."""
 
-DEFAULT_BOOTSTRAP_SCOPES: tuple[str, ...] = tuple(sorted(required_scopes("legacy", groups_claim=True)))
+DEFAULT_BOOTSTRAP_SCOPES: tuple[str, ...] = tuple(sorted(required_scopes(Feature)))
 """The bootstrap application's scopes unless told otherwise: the README's list, every mode included."""
 
 INSPECTOR_SCOPES: tuple[str, ...] = (

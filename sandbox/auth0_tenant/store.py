@@ -143,6 +143,24 @@ def _string_list(body: JSON, key: str) -> None:
         raise invalid_body(f"Expected type array of strings for {key}")
 
 
+MAX_CLIENT_METADATA_KEYS = 10
+MAX_CLIENT_METADATA_LENGTH = 255
+
+
+def _client_metadata(body: JSON) -> None:
+    """Auth0's limits on `client_metadata`: at most 10 keys, string values of at most 255 characters."""
+    metadata = body.get("client_metadata")
+    if metadata is None:
+        return
+    if not isinstance(metadata, dict):
+        raise invalid_body("Expected type object for client_metadata")
+    if len(metadata) > MAX_CLIENT_METADATA_KEYS:
+        raise invalid_body(f"client_metadata: too many properties (max {MAX_CLIENT_METADATA_KEYS})")
+    for key, value in metadata.items():
+        if value is not None and not (isinstance(value, str) and len(value) <= MAX_CLIENT_METADATA_LENGTH):
+            raise invalid_body(f"client_metadata.{key}: expected a string of at most {MAX_CLIENT_METADATA_LENGTH}")
+
+
 class Store:
     """One tenant's objects, guarded by a single lock."""
 
@@ -180,6 +198,7 @@ class Store:
         _require_string(body, "name")
         for key in ("callbacks", "allowed_origins", "web_origins", "allowed_logout_urls", "grant_types"):
             _string_list(body, key)
+        _client_metadata(body)
 
         def create() -> JSON:
             client_id = random_id(32)
@@ -206,6 +225,7 @@ class Store:
         _reject_unknown(body, CLIENT_WRITABLE_FIELDS)
         if "name" in body:
             _require_string(body, "name")
+        _client_metadata(body)
 
         def update() -> JSON:
             stored = self._client(client_id)
