@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Build, or reuse, the real Pulumi engine from Go modules: the pulumi CLI, the auth0, random and
-# kubernetes resource plugins, and a loopback Kubernetes control plane (etcd, kube-apiserver,
-# kube-controller-manager). Each component is cached outside the clone, keyed by its engine/<dir>,
-# engine/versions.env and the Go version, so a second run takes seconds and a change rebuilds only
-# what it touches.
+# Build, or reuse, the real Pulumi engine from Go modules: the pulumi CLI, the YAML language host,
+# the auth0, random and kubernetes resource plugins, and a loopback Kubernetes control plane (etcd,
+# kube-apiserver, kube-controller-manager). Each component is cached outside the clone, keyed by its
+# engine/<dir>, engine/versions.env and the Go version, so a second run takes seconds and a change
+# rebuilds only what it touches.
 # Progress goes to stderr; the last line on stdout is the bin directory.
 # Usage: scripts/engine.sh            (cache: $POMERIUM_AUTH0_ENGINE_CACHE or ~/.cache/pomerium-auth0/engine)
 set -euo pipefail
@@ -78,6 +78,11 @@ build_cli() {
     "$1/pulumi-project-schema.json"
 }
 
+build_yaml() {
+  go_build "$1" pulumi-language-yaml "$2" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
+    "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$YAML_VERSION"
+}
+
 # The Kubernetes provider's schema and Terraform mapping are generated upstream (git-ignored), so
 # they are produced here from the checked-in JSON in the module, with the version set.
 build_kubernetes() {
@@ -123,11 +128,12 @@ build_kube() {
 build_etcd() { go_build "$1" etcd "$2" . ""; }
 
 combined=""
-for dir in cli kubernetes auth0 random kube etcd; do combined="$combined$(key "$dir")"; done
+for dir in cli yaml kubernetes auth0 random kube etcd; do combined="$combined$(key "$dir")"; done
 bin="$cache/bin-$(echo "$combined" | sha256sum | cut -c1-16)"
 mkdir -p "$bin"
 log "engine: $(nproc) cores; a cold build takes 20-30 minutes and about 16 GB of Go caches, a cached one seconds"
 component cli build_cli
+component yaml build_yaml
 component kubernetes build_kubernetes
 component auth0 build_auth0
 component random build_random

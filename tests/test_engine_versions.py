@@ -27,6 +27,7 @@ def required(module_dir: str, module: str) -> str:
     ("stamp", "module_dir", "module"),
     [
         ("PULUMI_VERSION", "cli", "github.com/pulumi/pulumi/pkg/v3"),
+        ("YAML_VERSION", "yaml", "github.com/pulumi/pulumi-yaml"),
         ("AUTH0_UPSTREAM_VERSION", "auth0", "github.com/auth0/terraform-provider-auth0"),
         ("KUBERNETES_VERSION", "kube", "k8s.io/kubernetes"),
         ("ETCD_VERSION", "etcd", "go.etcd.io/etcd/server/v3"),
@@ -52,6 +53,7 @@ def readme_engine_table() -> dict[str, str]:
     ("binary", "stamp"),
     [
         ("`pulumi` CLI", "PULUMI_VERSION"),
+        ("`pulumi-language-yaml`", "YAML_VERSION"),
         ("`pulumi-resource-kubernetes`", "KUBERNETES_PROVIDER_VERSION"),
         ("`pulumi-resource-auth0`", "AUTH0_UPSTREAM_VERSION"),
         ("`pulumi-resource-random`", "RANDOM_UPSTREAM_COMMIT"),
@@ -61,3 +63,9 @@ def readme_engine_table() -> dict[str, str]:
 )
 def test_the_readme_table_names_the_versions_that_are_built(binary: str, stamp: str) -> None:
     assert VERSIONS[stamp] in readme_engine_table()[binary]
+
+
+def test_the_readme_table_names_the_pulumi_sdk_the_yaml_host_is_built_with() -> None:
+    # pulumi-yaml does not compile against the CLI's pkg/v3, so engine/yaml is built with an older one.
+    pkg = required("yaml", "github.com/pulumi/pulumi/pkg/v3")
+    assert f"`pkg/v3` {pkg}" in readme_engine_table()["`pulumi-language-yaml`"]
