@@ -8,25 +8,33 @@ with exactly the scopes under test, so runs go side by side.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from pomerium_auth0.bootstrap_scopes import BOOTSTRAP_SCOPES, Feature, required_scopes
 
 from e2e.conftest import Result, Sandbox, Stack, StackFactory, side_by_side, touching_bindings
 
 ALL_SCOPES = frozenset(scope for group in BOOTSTRAP_SCOPES for scope in group.scopes)
-CLAIM_MODES = {
-    "own": {"groupsClaim": "true", "groupsClaimAction": "own"},
-    "shared": {"groupsClaim": "true", "groupsClaimAction": "shared"},
-    "off": {"groupsClaim": "false"},
-}
-MODES = [(sync, claim) for sync in ("legacy", "enterprise", "off") for claim in ("own", "off")] + [("legacy", "shared")]
+MODES = [
+    *[(sync, {Feature.GROUPS_CLAIM_ACTION}) for sync in ("legacy", "enterprise", "off")],
+    *[(sync, set()) for sync in ("legacy", "enterprise", "off")],
+    ("legacy", {Feature.CONNECTIONS}),  # with groupsClaimAction: shared
+]
 LIFECYCLE_STEPS = 5
 
 
-def features(directory_sync: str, claim: str) -> set[Feature]:
-    """What a stack in this mode uses, as `StackConfig.bootstrap_features` derives it from the config."""
-    used = {Feature.GROUPS_CLAIM_ACTION} if claim == "own" else set()
-    return used | ({Feature.DIRECTORY_SYNC} if directory_sync != "off" else set())
+def stack_config(sandbox: Sandbox, directory_sync: str, features: set[Feature]) -> dict[str, Any]:
+    """Config of a stack that uses exactly these features (beside directory sync), as `StackConfig.bootstrap_features`
+    derives them: the groups claim is owned with the Action, shared without it; connections only with theirs."""
+    config: dict[str, Any] = {"directorySync": directory_sync, "groupsClaim": "true"}
+    config["groupsClaimAction"] = "own" if Feature.GROUPS_CLAIM_ACTION in features else "shared"
+    if Feature.CONNECTIONS in features:
+        config["connections"] = [sandbox.tenant.connections()["Username-Password-Authentication"]]
+    return config
+
+
+def needed(directory_sync: str, features: set[Feature]) -> frozenset[str]:
+    return required_scopes(features | ({Feature.DIRECTORY_SYNC} if directory_sync != "off" else set()))
 
 
 def signed_in_with(sandbox: Sandbox, stack: Stack, scopes: frozenset[str]) -> Stack:
@@ -61,13 +69,14 @@ def lifecycle(stack: Stack, directory_sync: str) -> list[Result]:
 
 
 def test_exactly_the_readme_scopes_run_every_modes_whole_lifecycle(sandbox: Sandbox, new_stack: StackFactory) -> None:
-    def job(directory_sync: str, claim: str) -> Callable[[], list[Result]]:
-        stack = new_stack(directorySync=directory_sync, **CLAIM_MODES[claim])
-        signed_in_with(sandbox, stack, required_scopes(features(directory_sync, claim)))
+    def job(directory_sync: str, features: set[Feature]) -> Callable[[], list[Result]]:
+        stack = new_stack(**stack_config(sandbox, directory_sync, features))
+        signed_in_with(sandbox, stack, needed(directory_sync, features))
         run = lambda: lifecycle(stack, directory_sync)  # noqa: E731
-        return touching_bindings(run) if claim == "own" else run
+        return touching_bindings(run) if Feature.GROUPS_CLAIM_ACTION in features else run
 
-    results = side_by_side({f"{sync}/groupsClaim={claim}": job(sync, claim) for sync, claim in MODES})
+    jobs = {f"{sync}+{sorted(f.name for f in features)}": job(sync, features) for sync, features in MODES}
+    results = side_by_side(jobs)
     failed = {
         mode: runs[-1].describe()
         for mode, runs in results.items()
@@ -80,13 +89,16 @@ def test_without_any_one_scope_the_lifecycle_fails_and_names_it(sandbox: Sandbox
     """With our pre-flight check off, the provider itself must hit each missing scope somewhere."""
 
     def job(scope: str) -> Callable[[], list[Result]]:
-        # The smallest mode that needs the scope: only the Action's scopes need the groups claim on,
-        # and only runs with the claim on touch the shared binding list.
-        claim = "off" if scope in required_scopes(features("legacy", "off")) else "own"
-        stack = new_stack(directorySync="legacy", checkBootstrapScopes="false", **CLAIM_MODES[claim])
-        signed_in_with(sandbox, stack, required_scopes(features("legacy", claim)) - {scope})
+        # The smallest mode that needs the scope: only its own feature on (only runs that own the
+        # Action touch the shared binding list).
+        (group,) = [group for group in BOOTSTRAP_SCOPES if scope in group.scopes]
+        features: set[Feature] = set()
+        if group.needed_for not in (None, Feature.DIRECTORY_SYNC):
+            features.add(group.needed_for)
+        stack = new_stack(checkBootstrapScopes="false", **stack_config(sandbox, "legacy", features))
+        signed_in_with(sandbox, stack, needed("legacy", features) - {scope})
         run = lambda: lifecycle(stack, "legacy")  # noqa: E731
-        return touching_bindings(run) if claim == "own" else run
+        return touching_bindings(run) if Feature.GROUPS_CLAIM_ACTION in features else run
 
     results = side_by_side({scope: job(scope) for scope in sorted(ALL_SCOPES)})
     passed_anyway = [scope for scope, runs in results.items() if runs[-1].returncode == 0]

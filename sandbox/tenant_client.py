@@ -105,6 +105,10 @@ class TenantClient:
         found: list[dict[str, Any]] = self.api("GET", f"/actions/triggers/{trigger}/bindings")["bindings"]
         return found
 
+    def connections(self) -> dict[str, str]:
+        """Connection ids by name."""
+        return {c["name"]: c["id"] for c in self.api("GET", "/connections")}
+
     def rotate_secret(self, client_id: str) -> str:
         rotated: str = self.api("POST", f"/clients/{client_id}/rotate-secret")["client_secret"]
         return rotated

@@ -499,6 +499,40 @@ def test_force_delete_detaches_a_bound_action(api: Api) -> None:
 # Errors, unknown routes and the request log
 
 
+# Connections
+
+
+def test_enabling_a_client_on_a_connection_leaves_the_other_clients_alone(api: Api) -> None:
+    connections = api.request("GET", "/api/v2/connections?name=Username-Password-Authentication", token=api.inspector)
+    (database,) = connections.body
+    assert database["id"].startswith("con_")
+    assert database["strategy"] == "auth0"
+    clients = f"/api/v2/connections/{database['id']}/clients"
+    first, second = create_client(api)["client_id"], create_client(api)["client_id"]
+    assert api.request("GET", clients, token=api.inspector).body == {"clients": []}, "a new client gets none"
+
+    for client_id in (first, second):
+        enable = [{"client_id": client_id, "status": True}]
+        assert api.request("PATCH", clients, token=api.bootstrap, body=enable).status == 204
+    api.request("PATCH", clients, token=api.bootstrap, body=[{"client_id": first, "status": False}])
+    assert api.request("GET", clients, token=api.inspector).body == {"clients": [{"client_id": second}]}
+
+    api.request("DELETE", f"/api/v2/clients/{second}", token=api.bootstrap)
+    assert api.request("GET", clients, token=api.inspector).body == {"clients": []}, "a deleted client is dropped"
+    named = api.request("GET", f"/api/v2/connections/{database['id']}?fields=name%2Cstrategy", token=api.inspector)
+    assert named.body == {"name": "Username-Password-Authentication", "strategy": "auth0"}
+
+
+def test_connection_routes_refuse_what_auth0_refuses(api: Api) -> None:
+    assert_auth0_error(api.request("GET", "/api/v2/connections/con_missing", token=api.inspector), 404)
+    (database, *_) = api.request("GET", "/api/v2/connections", token=api.inspector).body
+    clients = f"/api/v2/connections/{database['id']}/clients"
+    for body in ([], [{"client_id": "x"}], {"client_id": "x", "status": True}):
+        assert_auth0_error(api.request("PATCH", clients, token=api.bootstrap, body=body), 400)
+    unknown = [{"client_id": "no-such-client", "status": True}]
+    assert_auth0_error(api.request("PATCH", clients, token=api.bootstrap, body=unknown), 404)
+
+
 @pytest.mark.parametrize(("method", "path"), [("GET", "/api/v2/users"), ("PUT", "/api/v2/clients"), ("GET", "/x")])
 def test_unknown_routes_answer_501_naming_method_and_path(api: Api, method: str, path: str) -> None:
     reply = api.request(method, path, token=api.inspector)

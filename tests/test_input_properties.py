@@ -75,6 +75,16 @@ malformed_claim = st.one_of(
     st.integers(min_value=256, max_value=400).map(lambda length: "https://example.com/" + "g" * (length - 20)),
 )
 
+malformed_connections = st.one_of(
+    st.just('"con_0123456789abcdef"'),  # a string, not a list
+    st.just('["Username-Password-Authentication"]'),  # a name, not an ID
+    st.just('["con_0123456789abcdef", "con_0123456789abcdef"]'),
+    st.text(string.ascii_letters + "_-", min_size=1, max_size=20)
+    .filter(lambda text: not text.startswith("con_"))
+    .map(lambda text: json.dumps([text])),
+    st.just("[con_"),
+)
+
 malformed_image = st.one_of(
     st.sampled_from(["Pomerium/Pomerium", "pomerium pomerium", "pomerium/pomerium:v1:v2", ":latest", "a@sha256:xyz"]),
     st.just(""),
@@ -126,6 +136,7 @@ MALFORMED: dict[str, st.SearchStrategy[str]] = {
     "directorySync": malformed_choice,
     "groupsClaim": malformed_bool,
     "groupsClaimName": malformed_claim,
+    "connections": malformed_connections,
     "groupsClaimAction": malformed_choice.filter(lambda text: text not in ("own", "shared")),
     "protect": malformed_bool,
     "checkBootstrapScopes": malformed_bool,

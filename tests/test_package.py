@@ -51,6 +51,7 @@ def test_identity_provider_interface(schema: dict[str, Any]) -> None:
         "groupsClaim",
         "groupsClaimName",
         "groupsClaimAction",
+        "connections",
         "protect",
     }
     assert sorted(idp["requiredInputs"]) == ["appName", "auth0Domain", "authenticateServiceUrl"]

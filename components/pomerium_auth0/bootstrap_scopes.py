@@ -30,6 +30,7 @@ class Feature(Enum):
 
     DIRECTORY_SYNC = "unless `directorySync: off`"
     GROUPS_CLAIM_ACTION = "when the stack owns the groups-claim Action (`groupsClaim: true`, `groupsClaimAction: own`)"
+    CONNECTIONS = "when `connections` is set"
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,12 @@ BOOTSTRAP_SCOPES: tuple[ScopeGroup, ...] = (
         ("create:actions", "read:actions", "update:actions", "delete:actions"),
         "the groups-claim Action, its deploy and its post-login binding (Auth0 has no trigger scopes)",
         needed_for=Feature.GROUPS_CLAIM_ACTION,
+    ),
+    ScopeGroup(
+        ("read:connections", "update:connections"),
+        "enabling the web application on the connections in `connections`, one application at a time (other "
+        "applications keep theirs), and reading that back",
+        needed_for=Feature.CONNECTIONS,
     ),
 )
 

@@ -56,6 +56,8 @@ class Auth0IdentityProviderArgs(TypedDict):
     """Name of that ID-token claim. Default: pomerium.io/groups."""
     groups_claim_action: NotRequired[str]
     """own (default): deploy the tenant's one groups-claim Action and bind it; shared: another stack owns it."""
+    connections: NotRequired[list[str]]
+    """IDs (con_...) of the connections users log in with, enabled for the web application only. Default: none."""
     protect: NotRequired[bool]
     """Protect the Auth0 applications and the Secret against deletion. Default: false."""
 
@@ -81,6 +83,7 @@ class _Settings:
     claim: str | None
     """The groups claim's name; None when the claim is off."""
     claim_action: GroupsClaimAction
+    connections: list[str]
     protect: bool
     authenticate_url: pulumi.Input[str]
     tenant_domain: pulumi.Input[str]
@@ -120,6 +123,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         settings = self._validate(args)
         super().__init__("pomerium-auth0:index:Auth0IdentityProvider", name, {}, opts)
         web_client_secret = self._login_application(name, settings)
+        self._login_connections(name, settings)
         service_account = self._directory_sync(name, settings)
         self._groups_claim(name, settings)
         secret_data = self._idp_secret(name, settings, web_client_secret, service_account)
@@ -153,6 +157,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
                 [mode.value for mode in GroupsClaimAction],
             )
         )
+        connections = validation.connection_ids(field + "connections", args.get("connections", []))
         protect = validation.boolean(field + "protect", args.get("protect", False))
         authenticate_url = validation.checked_input(
             args["authenticate_service_url"],
@@ -186,6 +191,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             sync=sync,
             claim=claim,
             claim_action=claim_action,
+            connections=connections,
             protect=protect,
             authenticate_url=authenticate_url,
             tenant_domain=tenant_domain,
@@ -214,6 +220,22 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         )
         self.web_credentials, web_client_secret = self._client_secret(f"{name}-web-credentials", self.web_client)
         return web_client_secret
+
+    def _login_connections(self, name: str, settings: _Settings) -> None:
+        """Enable the web application on the named connections, each on its own: other applications keep theirs.
+
+        Unset, the tenant's `enable_client_connections` flag decides: on, a new application gets
+        every connection; off, none, and nobody can log in until one is enabled.
+        """
+        self.connection_clients = [
+            auth0.ConnectionClient(
+                f"{name}-connection-{connection_id}",
+                connection_id=connection_id,
+                client_id=self.web_client.client_id,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for connection_id in settings.connections
+        ]
 
     def _directory_sync(self, name: str, settings: _Settings) -> pulumi.Output[str] | None:
         """M2M app, credentials, Management API grant: Pomerium reads groups; returns IDP_SERVICE_ACCOUNT or None."""

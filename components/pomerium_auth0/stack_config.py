@@ -41,6 +41,7 @@ KEYS = (
     "groupsClaim",
     "groupsClaimName",
     "groupsClaimAction",
+    "connections",
     "protect",
     "checkBootstrapScopes",
     "deployPomerium",
@@ -71,6 +72,7 @@ class StackConfig:
     groups_claim: bool
     groups_claim_name: str
     groups_claim_action: GroupsClaimAction
+    connections: list[str]
     protect: bool
     check_bootstrap_scopes: bool
     deploy_pomerium: bool
@@ -97,6 +99,7 @@ class StackConfig:
             groups_claim=self.groups_claim,
             groups_claim_name=self.groups_claim_name,
             groups_claim_action=self.groups_claim_action.value,
+            connections=self.connections,
             protect=self.protect,
         )
 
@@ -107,6 +110,8 @@ class StackConfig:
             features.add(Feature.DIRECTORY_SYNC)
         if self.groups_claim and self.groups_claim_action is GroupsClaimAction.OWN:
             features.add(Feature.GROUPS_CLAIM_ACTION)
+        if self.connections:
+            features.add(Feature.CONNECTIONS)
         return features
 
     def pomerium_args(
@@ -228,12 +233,19 @@ def _groups_claim_action(key: str, value: object) -> GroupsClaimAction:
     return GroupsClaimAction(validation.choice(key, value, [mode.value for mode in GroupsClaimAction]))
 
 
-def _json_routes(key: str, value: object) -> list[dict[str, Any]]:
-    try:
-        parsed = json.loads(str(value))
-    except json.JSONDecodeError as error:
-        raise InputError(key, f"is not valid JSON ({error.msg})", "set it as a YAML list in the stack file") from None
-    return check_routes(key, parsed)
+def _structured(check: Check) -> Check:
+    """A check of a structured value (a YAML list in the stack file), which the CLI hands over as JSON."""
+
+    def parse_then_check(key: str, value: object) -> Any:
+        try:
+            parsed = json.loads(str(value))
+        except json.JSONDecodeError as error:
+            raise InputError(
+                key, f"is not valid JSON ({error.msg})", "set it as a YAML list in the stack file"
+            ) from None
+        return check(key, parsed)
+
+    return parse_then_check
 
 
 def load_stack_config() -> StackConfig:
@@ -267,12 +279,13 @@ def load_stack_config() -> StackConfig:
     reader.read("groupsClaim", validation.boolean, "true")
     reader.read("groupsClaimName", partial(validation.claim_name, example=DEFAULT_GROUPS_CLAIM), DEFAULT_GROUPS_CLAIM)
     reader.read("groupsClaimAction", _groups_claim_action, GroupsClaimAction.OWN.value)
+    reader.read("connections", _structured(validation.connection_ids), "[]")
     reader.read("protect", validation.boolean, "false")
     reader.read("checkBootstrapScopes", validation.boolean, "true")
     reader.read("deployPomerium", validation.boolean, "true")
     reader.read("pomeriumImage", partial(validation.image_reference, example=DEFAULT_IMAGE), DEFAULT_IMAGE)
     reader.read("replicas", partial(validation.integer, minimum=1, maximum=50), "1")
-    reader.read("routes", _json_routes, "[]")
+    reader.read("routes", _structured(check_routes), "[]")
     reader.read("tlsMode", partial(validation.choice, allowed=TLS_MODES), "ingress")
     reader.read("tlsSecretName", partial(validation.dns_subdomain, example="pomerium-tls"))
     reader.read("databrokerStorageSecret", partial(validation.dns_subdomain, example="pomerium-databroker"))

@@ -226,6 +226,28 @@ def claim_name(key: str, value: object, *, example: str) -> str:
     return text
 
 
+_CONNECTION_ID = re.compile(r"^con_[A-Za-z0-9]+$")
+CONNECTION_ID_EXAMPLE = "con_0123456789abcdef"
+
+
+def connection_ids(key: str, value: object) -> list[str]:
+    """Auth0 connection IDs (`con_` and letters or digits), each once."""
+    if not isinstance(value, list):
+        raise InputError(key, f"must be a list of connection IDs, got {shown(value)}", "set it as a YAML list")
+    for index, item in enumerate(value):
+        if not (isinstance(item, str) and _CONNECTION_ID.match(item)):
+            raise InputError(
+                f"{key}[{index}]",
+                f"{shown(item)} is not an Auth0 connection ID",
+                f"use the connection's Identifier (e.g. {CONNECTION_ID_EXAMPLE}): Auth0 dashboard, Authentication, "
+                "the connection's page, or GET /api/v2/connections?name=<connection name>",
+            )
+    repeated = sorted({item for item in value if value.count(item) > 1})
+    if repeated:
+        raise InputError(key, f"lists {', '.join(repeated)} more than once", "list each connection once")
+    return list(value)
+
+
 def image_reference(key: str, value: object, *, example: str) -> str:
     """A container image reference (`registry/repository:tag` or `@sha256:` digest)."""
     text = _require_str(key, value, example)

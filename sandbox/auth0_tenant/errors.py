@@ -63,3 +63,8 @@ def grant_not_found() -> ApiError:
 def action_not_found() -> ApiError:
     """Auth0's recorded 404 for an action id it does not know (it carries no errorCode)."""
     return ApiError(404, "That action does not exist.")
+
+
+def connection_not_found() -> ApiError:
+    """Auth0's 404 for a connection id it does not know."""
+    return ApiError(404, "The connection does not exist", "inexistent_connection")

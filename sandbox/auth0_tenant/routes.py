@@ -324,6 +324,46 @@ def replace_bindings(call: Call) -> Response:
     return Response(200, {"bindings": call.store.replace_bindings(call.params["trigger_id"], call.json())})
 
 
+# Connections
+
+
+def _selected_fields(item: JSON, query: dict[str, str]) -> JSON:
+    """Auth0's `fields`/`include_fields` on one object."""
+    requested = {f for f in query.get("fields", "").split(",") if f}
+    if not requested:
+        return item
+    include = query.get("include_fields", "true") != "false"
+    return {key: value for key, value in item.items() if (key in requested) == include}
+
+
+@route("GET", "/connections")
+def list_connections(call: Call) -> Response:
+    connections = call.store.list_connections()
+    for key in ("name", "strategy"):
+        if key in call.query:
+            connections = [c for c in connections if c[key] == call.query[key]]
+    return Response(200, _paged([_selected_fields(c, call.query) for c in connections], call.query, "connections"))
+
+
+@route("GET", "/connections/{id}")
+def get_connection(call: Call) -> Response:
+    return Response(200, _selected_fields(call.store.get_connection(call.params["id"]), call.query))
+
+
+@route("GET", "/connections/{id}/clients")
+def list_enabled_clients(call: Call) -> Response:
+    """Checkpoint pages only (`take`, `from`), as Auth0 answers this route."""
+    clients = call.store.enabled_clients(call.params["id"])
+    query = {"take": "50", **call.query}
+    return Response(200, _paged(clients, query, "clients"))
+
+
+@route("PATCH", "/connections/{id}/clients")
+def update_enabled_clients(call: Call) -> Response:
+    call.store.update_enabled_clients(call.params["id"], call.json())
+    return Response(204)
+
+
 _missing = {e.key for e in scopes.ENDPOINTS} ^ set(HANDLERS)
 if _missing:
     raise RuntimeError(f"scope table and route handlers disagree on: {sorted(_missing)}")

@@ -72,6 +72,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     # There is no read:triggers/update:triggers scope: bindings use the action scopes.
     Endpoint("GET", "/actions/triggers/{trigger_id}/bindings", ("read:actions",)),
     Endpoint("PATCH", "/actions/triggers/{trigger_id}/bindings", ("update:actions",)),
+    Endpoint("GET", "/connections", ("read:connections",)),
+    Endpoint("GET", "/connections/{id}", ("read:connections",)),
+    Endpoint("GET", "/connections/{id}/clients", ("read:connections",)),
+    Endpoint("PATCH", "/connections/{id}/clients", ("update:connections",)),
 )
 
 CLIENT_FIELD_READ_SCOPES: dict[str, tuple[str, ...]] = {

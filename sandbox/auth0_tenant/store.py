@@ -16,7 +16,14 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from .errors import ApiError, action_not_found, client_not_found, grant_not_found, invalid_body
+from .errors import (
+    ApiError,
+    action_not_found,
+    client_not_found,
+    connection_not_found,
+    grant_not_found,
+    invalid_body,
+)
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -161,6 +168,29 @@ def _client_metadata(body: JSON) -> None:
             raise invalid_body(f"client_metadata.{key}: expected a string of at most {MAX_CLIENT_METADATA_LENGTH}")
 
 
+SEEDED_CONNECTIONS = (("Username-Password-Authentication", "auth0"), ("google-oauth2", "google-oauth2"))
+"""A tenant's usual connections (name, strategy). Like a tenant whose `enable_client_connections` flag is
+off, a new client gets none of them: only PATCH /connections/{id}/clients enables one."""
+MAX_ENABLED_CLIENTS_PATCH = 50
+
+
+def _enabled_clients_patch(body: Any) -> list[tuple[str, bool]]:
+    """PATCH /connections/{id}/clients: an array of at most 50 `{client_id, status}`."""
+    if not isinstance(body, list) or not 0 < len(body) <= MAX_ENABLED_CLIENTS_PATCH:
+        raise invalid_body(f"Expected an array of 1 to {MAX_ENABLED_CLIENTS_PATCH} items")
+    changes = []
+    for item in body:
+        if not (
+            isinstance(item, dict)
+            and set(item) == {"client_id", "status"}
+            and isinstance(item["client_id"], str)
+            and isinstance(item["status"], bool)
+        ):
+            raise invalid_body("Each item needs exactly a string client_id and a boolean status")
+        changes.append((item["client_id"], item["status"]))
+    return changes
+
+
 class Store:
     """One tenant's objects, guarded by a single lock."""
 
@@ -170,6 +200,15 @@ class Store:
         self._clients: dict[str, JSON] = {}
         self._credentials: dict[str, dict[str, JSON]] = {}
         self._grants: dict[str, JSON] = {}
+        self._connections: dict[str, JSON] = {}
+        for name, strategy in SEEDED_CONNECTIONS:
+            connection_id = "con_" + random_id(16)
+            self._connections[connection_id] = {
+                "id": connection_id,
+                "name": name,
+                "strategy": strategy,
+                "enabled_clients": [],
+            }
         self._actions: dict[str, JSON] = {}
         self._versions: dict[str, list[JSON]] = {}
         self._bindings: dict[str, list[JSON]] = {trigger: [] for trigger in TRIGGERS}
@@ -253,8 +292,49 @@ class Store:
             del self._credentials[client_id]
             for grant_id in [g for g, grant in self._grants.items() if grant["client_id"] == client_id]:
                 del self._grants[grant_id]
+            for connection in self._connections.values():
+                if client_id in connection["enabled_clients"]:
+                    connection["enabled_clients"].remove(client_id)
 
         self._locked(delete)
+
+    # Connections
+
+    def _connection(self, connection_id: str) -> JSON:
+        connection = self._connections.get(connection_id)
+        if connection is None:
+            raise connection_not_found()
+        return connection
+
+    @staticmethod
+    def _render_connection(stored: JSON) -> JSON:
+        """A connection as GET /connections shows it (its enabled clients have their own route)."""
+        return {key: value for key, value in stored.items() if key != "enabled_clients"}
+
+    def list_connections(self) -> list[JSON]:
+        return self._locked(lambda: [self._render_connection(c) for c in self._connections.values()])
+
+    def get_connection(self, connection_id: str) -> JSON:
+        return self._locked(lambda: self._render_connection(self._connection(connection_id)))
+
+    def enabled_clients(self, connection_id: str) -> list[JSON]:
+        """GET /connections/{id}/clients: the clients the connection is enabled for."""
+        return self._locked(lambda: [{"client_id": c} for c in self._connection(connection_id)["enabled_clients"]])
+
+    def update_enabled_clients(self, connection_id: str, body: Any) -> None:
+        """PATCH /connections/{id}/clients: enable or disable just the clients listed; others keep theirs."""
+        changes = _enabled_clients_patch(body)
+
+        def update() -> None:
+            enabled: list[str] = self._connection(connection_id)["enabled_clients"]
+            for client_id, status in changes:
+                self._client(client_id)
+                if status and client_id not in enabled:
+                    enabled.append(client_id)
+                elif not status and client_id in enabled:
+                    enabled.remove(client_id)
+
+        self._locked(update)
 
     def client_secret_matches(self, client_id: str, secret: str) -> bool:
         """Whether these are a live client's credentials (constant-time on the secret)."""
