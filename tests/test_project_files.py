@@ -20,7 +20,7 @@ import yaml
 from tests.harness import ROOT
 
 PROJECT_FILES = sorted([ROOT / "Pulumi.yaml", *ROOT.glob("examples/*/Pulumi.yaml")])
-CLI_FILES = sorted([*PROJECT_FILES, ROOT / "PulumiPlugin.yaml", *ROOT.glob("stacks/Pulumi.*.yaml")])
+CLI_FILES = sorted([*PROJECT_FILES, ROOT / "provider" / "PulumiPlugin.yaml", *ROOT.glob("stacks/Pulumi.*.yaml")])
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
