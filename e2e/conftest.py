@@ -123,6 +123,13 @@ class Stack:
         document["config"][key if ":" in key else f"pomerium-auth0:{key}"] = value
         self.config_file.write_text(yaml.safe_dump(document, sort_keys=False))
 
+    @property
+    def binds_post_login(self) -> bool:
+        """Whether this stack's groups-claim Action is bound to post-login (see :data:`BINDINGS`)."""
+        config = yaml.safe_load(self.config_file.read_text())["config"]
+        claim_on = str(config.get("pomerium-auth0:groupsClaim", "true")).lower() == "true"
+        return claim_on and config.get("pomerium-auth0:groupsClaimAction", "own") == "own"
+
     def outputs(self) -> dict[str, Any]:
         shown: dict[str, Any] = json.loads(self.cli("stack", "output", "--json").stdout)
         return shown
@@ -189,15 +196,25 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     control.start(directory, engine, " ".join(DEFAULT_BOOTSTRAP_SCOPES), None)
     try:
         env = control.process_environment(directory)
+        tenant = TenantClient(control.tenant_info(directory))
         yield Sandbox(
-            directory,
-            env,
-            TenantClient(control.tenant_info(directory)),
-            load_cluster(directory / control.CLUSTER_DIR).api,
-            env["AUTH0_CLIENT_SECRET"],
+            directory, env, tenant, load_cluster(directory / control.CLUSTER_DIR).api, env["AUTH0_CLIENT_SECRET"]
         )
+        # Every stack of the session has been destroyed by now: whatever of theirs is left, destroy missed.
+        assert leftovers(tenant) == {}, "objects of destroyed e2e stacks are still in the tenant"
     finally:
         control.stop(directory)
+
+
+def leftovers(tenant: TenantClient) -> dict[str, list[str]]:
+    """Auth0 objects named after an e2e stack (`pomerium-e2e-…`, or `renamed-e2e-…` after a rename test)."""
+    ours = ("pomerium-e2e-", "renamed-e2e-")
+    found = {
+        "clients": [c["name"] for c in tenant.clients() if c["name"].startswith(ours)],
+        "actions": [a["name"] for a in tenant.actions() if a["name"].startswith(ours)],
+        "bindings": [b["action"]["name"] for b in tenant.bindings() if b["action"]["name"].startswith(ours)],
+    }
+    return {kind: names for kind, names in found.items() if names}
 
 
 @pytest.fixture(autouse=True)
@@ -241,7 +258,11 @@ class StackFactory:
         def remove(stack: Stack) -> None:
             stack.env_overrides = {}  # clean up with the full-scope bootstrap application
             stack.cli("state", "unprotect", "--all", "--yes", check=False)
-            stack.run("destroy", check=False)
+            if stack.binds_post_login:  # two such destroys at once can re-bind each other's Action
+                with BINDINGS:
+                    stack.run("destroy", check=False)
+            else:
+                stack.run("destroy", check=False)
             stack.cli("stack", "rm", "--yes", check=False)
 
         with ThreadPoolExecutor(max_workers=4) as pool:

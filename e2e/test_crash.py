@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from e2e.conftest import Sandbox, Stack, StackFactory, resources, side_by_side, tenant_objects, touching_bindings
@@ -82,10 +83,23 @@ def orphans(stack: Stack, sandbox: Sandbox) -> dict[str, list[str]]:
     }
 
 
+def backend_stacks(sandbox: Sandbox) -> Path:
+    """Where the sandbox's file backend keeps stack states (`<dir>/.pulumi/stacks/<project>/<stack>.json`)."""
+    return Path(sandbox.env["PULUMI_BACKEND_URL"].removeprefix("file://")) / ".pulumi" / "stacks"
+
+
+def empty_state_attributes(sandbox: Sandbox, stack: Stack) -> list[Path]:
+    """README, first recovery step: the file backend's `.attrs` files of this stack that a kill left empty."""
+    return [path for path in backend_stacks(sandbox).glob(f"*/{stack.name}.json*.attrs") if path.stat().st_size == 0]
+
+
 def crash_and_recover(sandbox: Sandbox, stack: Stack, point: str) -> tuple[dict[str, list[str]], dict[str, Any]]:
     """Kill `up` at `point`, recover as the README says; return the orphans before and the state after."""
     method, path, nth = KILL_POINTS[point]
     up_killed_at(stack, sandbox, method, path, nth)
+    emptied = empty_state_attributes(sandbox, stack)
+    for attributes in emptied:
+        attributes.unlink()
     left = orphans(stack, sandbox)
     stack.cli("cancel", "--yes")  # the killed run's lock on the stack
     stack.run("refresh", "--clear-pending-creates")
@@ -93,6 +107,7 @@ def crash_and_recover(sandbox: Sandbox, stack: Stack, point: str) -> tuple[dict[
     stack.run("up")
     deleted = sorted(line.split(" ", 2)[2] for line in listed.stdout.splitlines() if line.startswith("deleting:"))
     return left, {
+        "emptied": [attributes.name for attributes in emptied],
         "deleted": deleted,
         "orphans": orphans(stack, sandbox),
         "objects": tenant_objects(sandbox, stack),
@@ -114,7 +129,10 @@ def test_crashes_mid_up_recover_as_the_readme_says_to_a_clean_runs_state_with_no
 
     outcomes = side_by_side({point: job(point) for point in KILL_POINTS})
     for point, (left, after) in outcomes.items():
-        print(f"{point}: orphans after the crash {left}; deleted by the tool {after['deleted']}")
+        print(
+            f"{point}: emptied state attributes {after['emptied']}; orphans after the crash {left}; "
+            f"deleted by the tool {after['deleted']}"
+        )
     assert {point: after["orphans"] for point, (_, after) in outcomes.items()} == {
         point: {"clients": [], "grants": [], "actions": []} for point in KILL_POINTS
     }
@@ -125,3 +143,19 @@ def test_crashes_mid_up_recover_as_the_readme_says_to_a_clean_runs_state_with_no
     assert {point: (after["objects"], after["resources"]) for point, (_, after) in outcomes.items()} == {
         point: reference for point in KILL_POINTS
     }
+
+
+def test_an_emptied_state_attributes_file_stops_every_command_until_the_readmes_first_step(
+    sandbox: Sandbox, new_stack: StackFactory
+) -> None:
+    """What a kill during a state write can leave (seen at random kill points above), made on purpose."""
+    stack = new_stack()
+    (attributes,) = backend_stacks(sandbox).glob(f"*/{stack.name}.json.attrs")
+    attributes.write_text("")
+    broken = stack.cli("stack", "export", check=False)
+    assert broken.returncode != 0
+    assert "failed to load checkpoint: EOF" in broken.stderr
+    # The README's command, with the sandbox's backend directory for ~/.pulumi.
+    find = ["find", str(backend_stacks(sandbox)), "-name", f"{stack.name}.json*.attrs", "-empty", "-delete"]
+    subprocess.run(find, check=True)
+    assert json.loads(stack.cli("stack", "export").stdout)["version"] == 3

@@ -85,7 +85,10 @@ class TenantClient:
 
     def clients(self) -> list[dict[str, Any]]:
         """Every client except the sandbox's own bootstrap and inspector applications."""
-        listed = self.api("GET", "/clients?per_page=100")
+        listed: list[dict[str, Any]] = []
+        while len(page := self.api("GET", f"/clients?per_page=100&page={len(listed) // 100}")) == 100:
+            listed += page
+        listed += page
         return [c for c in listed if SANDBOX_ROLE_KEY not in (c.get("client_metadata") or {})]
 
     def client(self, client_id: str) -> dict[str, Any]:
