@@ -134,12 +134,8 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         """Check every argument before the component registers, so bad input leaves nothing half-created."""
         field = "Auth0IdentityProviderArgs."
         validation.known_fields(field, args, Auth0IdentityProviderArgs)
-        sync = DirectorySync(
-            validation.choice(
-                field + "directory_sync",
-                args.get("directory_sync", DirectorySync.LEGACY.value),
-                [mode.value for mode in DirectorySync],
-            )
+        sync = validation.member(
+            field + "directory_sync", args.get("directory_sync", DirectorySync.LEGACY.value), enum=DirectorySync
         )
         claim = (
             validation.claim_name(
@@ -150,12 +146,10 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             if validation.boolean(field + "groups_claim", args.get("groups_claim", True))
             else None
         )
-        claim_action = GroupsClaimAction(
-            validation.choice(
-                field + "groups_claim_action",
-                args.get("groups_claim_action", GroupsClaimAction.OWN.value),
-                [mode.value for mode in GroupsClaimAction],
-            )
+        claim_action = validation.member(
+            field + "groups_claim_action",
+            args.get("groups_claim_action", GroupsClaimAction.OWN.value),
+            enum=GroupsClaimAction,
         )
         connections = validation.connection_ids(field + "connections", args.get("connections", []))
         protect = validation.boolean(field + "protect", args.get("protect", False))

@@ -225,14 +225,6 @@ class _Reader:
         self.read(key, lambda full, raw: pulumi.Output.secret(check(full, raw)))
 
 
-def _directory_sync(key: str, value: object) -> DirectorySync:
-    return DirectorySync(validation.choice(key, value, [mode.value for mode in DirectorySync]))
-
-
-def _groups_claim_action(key: str, value: object) -> GroupsClaimAction:
-    return GroupsClaimAction(validation.choice(key, value, [mode.value for mode in GroupsClaimAction]))
-
-
 def _structured(check: Check) -> Check:
     """A check of a structured value (a YAML list in the stack file), which the CLI hands over as JSON."""
 
@@ -275,10 +267,10 @@ def load_stack_config() -> StackConfig:
         partial(validation.dns_label, example="pomerium-dev", max_length=48),
         f"pomerium-{pulumi.get_stack()}",
     )
-    reader.read("directorySync", _directory_sync, DirectorySync.LEGACY.value)
+    reader.read("directorySync", partial(validation.member, enum=DirectorySync), DirectorySync.LEGACY.value)
     reader.read("groupsClaim", validation.boolean, "true")
     reader.read("groupsClaimName", partial(validation.claim_name, example=DEFAULT_GROUPS_CLAIM), DEFAULT_GROUPS_CLAIM)
-    reader.read("groupsClaimAction", _groups_claim_action, GroupsClaimAction.OWN.value)
+    reader.read("groupsClaimAction", partial(validation.member, enum=GroupsClaimAction), GroupsClaimAction.OWN.value)
     reader.read("connections", _structured(validation.connection_ids), "[]")
     reader.read("protect", validation.boolean, "false")
     reader.read("checkBootstrapScopes", validation.boolean, "true")

@@ -12,6 +12,7 @@ import binascii
 import difflib
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from enum import Enum
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from .errors import InputError
 
 T = TypeVar("T")
+E = TypeVar("E", bound=Enum)
 
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -168,6 +170,11 @@ def choice(key: str, value: object, allowed: Sequence[str]) -> str:
             key, f"{shown(value)} is not one of {', '.join(allowed)}", f"set it to one of {', '.join(allowed)}"
         )
     return str(value)
+
+
+def member(key: str, value: object, *, enum: type[E]) -> E:
+    """One of an enumeration's values, as its member."""
+    return enum(choice(key, value, [str(item.value) for item in enum]))
 
 
 def boolean(key: str, value: object) -> bool:
