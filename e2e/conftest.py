@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -258,11 +259,9 @@ class StackFactory:
         def remove(stack: Stack) -> None:
             stack.env_overrides = {}  # clean up with the full-scope bootstrap application
             stack.cli("state", "unprotect", "--all", "--yes", check=False)
-            if stack.binds_post_login:  # two such destroys at once can re-bind each other's Action
-                with BINDINGS:
-                    stack.run("destroy", check=False)
-            else:
-                stack.run("destroy", check=False)
+            destroy = partial(stack.run, "destroy", check=False)
+            # Two destroys that each remove a binding can re-bind each other's Action.
+            (touching_bindings(destroy) if stack.binds_post_login else destroy)()
             stack.cli("stack", "rm", "--yes", check=False)
 
         with ThreadPoolExecutor(max_workers=4) as pool:

@@ -73,7 +73,7 @@ def test_exactly_the_readme_scopes_run_every_modes_whole_lifecycle(sandbox: Sand
         stack = new_stack(**stack_config(sandbox, directory_sync, features))
         signed_in_with(sandbox, stack, needed(directory_sync, features))
         run = lambda: lifecycle(stack, directory_sync)  # noqa: E731
-        return touching_bindings(run) if Feature.GROUPS_CLAIM_ACTION in features else run
+        return touching_bindings(run) if stack.binds_post_login else run
 
     jobs = {f"{sync}+{sorted(f.name for f in features)}": job(sync, features) for sync, features in MODES}
     results = side_by_side(jobs)
@@ -98,7 +98,7 @@ def test_without_any_one_scope_the_lifecycle_fails_and_names_it(sandbox: Sandbox
         stack = new_stack(checkBootstrapScopes="false", **stack_config(sandbox, "legacy", features))
         signed_in_with(sandbox, stack, needed("legacy", features) - {scope})
         run = lambda: lifecycle(stack, "legacy")  # noqa: E731
-        return touching_bindings(run) if Feature.GROUPS_CLAIM_ACTION in features else run
+        return touching_bindings(run) if stack.binds_post_login else run
 
     results = side_by_side({scope: job(scope) for scope in sorted(ALL_SCOPES)})
     passed_anyway = [scope for scope, runs in results.items() if runs[-1].returncode == 0]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from e2e.conftest import Sandbox, Stack, StackFactory, resources, side_by_side, tenant_objects, touching_bindings
+from sandbox import control
 from sandbox.auth0_tenant import DEFAULT_BOOTSTRAP_SCOPES
 from sandbox.tenant_client import fold_ids
 
@@ -85,7 +86,7 @@ def orphans(stack: Stack, sandbox: Sandbox) -> dict[str, list[str]]:
 
 def backend_stacks(sandbox: Sandbox) -> Path:
     """Where the sandbox's file backend keeps stack states (`<dir>/.pulumi/stacks/<project>/<stack>.json`)."""
-    return Path(sandbox.env["PULUMI_BACKEND_URL"].removeprefix("file://")) / ".pulumi" / "stacks"
+    return sandbox.directory / control.STATE_DIR / ".pulumi" / "stacks"
 
 
 def empty_state_attributes(sandbox: Sandbox, stack: Stack) -> list[Path]:
