@@ -125,8 +125,8 @@ def test_the_readme_scopes_leave_no_drift_and_without_read_clients_refresh_or_pr
     """After `up`, `refresh --expect-no-changes` and `preview --expect-no-changes` both pass with the README's
     scopes; without `read:clients`, Auth0 returns the applications without their settings and one of them fails."""
 
-    def job(scopes: frozenset[str]) -> Callable[[], tuple[Result, Result]]:
-        stack = signed_in_with(sandbox, new_stack(groupsClaimAction="shared"), scopes)
+    def job(scopes: frozenset[str], **config: str) -> Callable[[], tuple[Result, Result]]:
+        stack = signed_in_with(sandbox, new_stack(groupsClaimAction="shared", **config), scopes)
 
         def run() -> tuple[Result, Result]:
             stack.run("up")
@@ -138,7 +138,9 @@ def test_the_readme_scopes_leave_no_drift_and_without_read_clients_refresh_or_pr
 
     readme = needed("legacy", set())
     assert "read:clients" in readme
-    results = side_by_side({"readme": job(readme), "without": job(readme - {"read:clients"})})
+    # The pre-flight check would stop the second stack before the provider ever reads a client.
+    without = job(readme - {"read:clients"}, checkBootstrapScopes="false")
+    results = side_by_side({"readme": job(readme), "without": without})
     refresh, preview = results["readme"]
     assert refresh.returncode == 0, refresh.describe()
     assert preview.returncode == 0, preview.describe()
