@@ -27,6 +27,7 @@ from pomerium_auth0.groups_claim import DEFAULT_GROUPS_CLAIM
 from pomerium_auth0.identity_provider import DEFAULT_NAMESPACE, DEFAULT_SECRET_NAME
 
 from . import control, processes
+from .tenant_client import TenantClient
 
 BINARY = "pomerium-auth0-login"
 TIMEOUT_SECONDS = 120
@@ -113,6 +114,22 @@ class RelyingParty:
         return self.run("directory", target)
 
 
+NO_CONNECTION = "no connections enabled for the client"
+
+
+def connection_hint(directory: Path, stack: str) -> str:
+    """How to enable a connection for the stack's application: the sandbox tenant, like a tenant whose
+    `enable_client_connections` flag is off, gives a new application none."""
+    ids = TenantClient(control.tenant_info(directory)).connections()
+    choices = ", ".join(f"{name} is {connection_id}" for name, connection_id in sorted(ids.items()))
+    example = ids.get("Username-Password-Authentication", "<id>")
+    return (
+        f"the stack enables no connection for its application ({choices}): "
+        f"pulumi config set --stack {stack} --path 'pomerium-auth0:connections[0]' {example}"
+        f" && scripts/up.sh {stack}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/login.sh", description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", type=Path, required=True, help="bin directory from scripts/engine.sh")
@@ -131,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         result = party.sign_in(target, user, *flags, password=args.password)
     except LoginError as error:
         print(error, file=sys.stderr)
+        if NO_CONNECTION in str(error):
+            print(connection_hint(directory, args.stack), file=sys.stderr)
         return 1
     shown = result if args.full else {"claims": result["claims"], f"claim/{target.groups_claim}": result["groups"]}
     print(json.dumps(shown, indent=2))
