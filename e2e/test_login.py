@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -32,7 +32,7 @@ DATABASE = "Username-Password-Authentication"
 GOOGLE = "google-oauth2"
 SHARED_CLAIM = "https://shared.example.com/roles"
 AUTHENTICATE_URL = "https://authenticate.sandbox.example.com"
-TENANT_SCOPES = ("create:clients", "update:clients", "update:client_grants", "update:connections")
+TENANT_SCOPES = ("create:clients", "update:clients", "delete:clients", "update:client_grants", "update:connections")
 
 
 @dataclass(frozen=True)
@@ -143,9 +143,10 @@ def test_the_enabled_connection_works_and_another_is_refused(logins: Logins) -> 
         logins.party.sign_in(logins.owner.login, dave["email"], "--connection", GOOGLE)
 
 
-def test_a_login_through_another_application_in_the_tenant_gets_no_claim(logins: Logins) -> None:
-    """The owner's Action runs on every login in the tenant, and must leave other applications alone."""
-    other = logins.admin.api(
+@pytest.fixture
+def other_application(logins: Logins) -> Iterator[dict[str, Any]]:
+    """A web application some other team runs in the tenant, on the database connection, deleted after."""
+    other: dict[str, Any] = logins.admin.api(
         "POST",
         "/clients",
         {
@@ -159,12 +160,20 @@ def test_a_login_through_another_application_in_the_tenant_gets_no_claim(logins:
     )
     database = logins.sandbox.tenant.connections()[DATABASE]
     logins.admin.api("PATCH", f"/connections/{database}/clients", [{"client_id": other["client_id"], "status": True}])
+    yield other
+    logins.admin.api("DELETE", f"/clients/{other['client_id']}")  # other tests count a connection's clients
+
+
+def test_a_login_through_another_application_in_the_tenant_gets_no_claim(
+    logins: Logins, other_application: dict[str, Any]
+) -> None:
+    """The owner's Action runs on every login in the tenant, and must leave other applications alone."""
     owner = logins.owner.login
-    secret = dict(
-        IDP_PROVIDER_URL=f"https://{logins.sandbox.tenant.info['domain']}",
-        IDP_CLIENT_ID=other["client_id"],
-        IDP_CLIENT_SECRET=other["client_secret"],
-    )
+    secret = {
+        "IDP_PROVIDER_URL": f"https://{logins.sandbox.tenant.info['domain']}",
+        "IDP_CLIENT_ID": other_application["client_id"],
+        "IDP_CLIENT_SECRET": other_application["client_secret"],
+    }
     logins.sandbox.kube.request(
         "POST",
         f"/api/v1/namespaces/{owner.namespace}/secrets",
@@ -177,7 +186,7 @@ def test_a_login_through_another_application_in_the_tenant_gets_no_claim(logins:
     )
     other_login = StackLogin(owner.namespace, "other-team-idp", AUTHENTICATE_URL, owner.groups_claim)
     result = logins.party.sign_in(other_login, logins.user(roles=True)["email"], "--skip-refresh")
-    assert result["claims"]["aud"] == other["client_id"]
+    assert result["claims"]["aud"] == other_application["client_id"]
     assert result["groups"] is None, result["claims"]
 
 
@@ -247,7 +256,7 @@ def test_negative_controls_each_fail_their_step_with_auth0s_or_go_oidcs_error(lo
     web = owner.web_client_id()
     alice = logins.user(roles=True)["email"]
     sign_in = partial(logins.party.sign_in, owner.login, alice)
-    client = admin.client(web)
+    client = logins.sandbox.tenant.client(web)
 
     admin.api("PATCH", f"/clients/{web}", {"callbacks": ["https://elsewhere.example.com/oauth2/callback"]})
     with pytest.raises(LoginError, match="auth0: /authorize 400: unauthorized_client: Callback URL mismatch"):
