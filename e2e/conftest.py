@@ -61,6 +61,10 @@ class Result:
     stderr: str
     seconds: float
 
+    @property
+    def all_output(self) -> str:
+        return self.stdout + "\n" + self.stderr
+
     def describe(self) -> str:
         return (
             f"$ {' '.join(self.command)}  (exit {self.returncode}, {self.seconds:.1f} s)\n{self.stdout}\n{self.stderr}"

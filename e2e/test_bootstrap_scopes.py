@@ -21,6 +21,7 @@ MODES = [
     ("legacy", {Feature.CONNECTIONS}),  # with groupsClaimAction: shared
 ]
 LIFECYCLE_STEPS = 5
+NO_CHANGES_EXPECTED = "no changes were expected"
 
 
 def stack_config(sandbox: Sandbox, directory_sync: str, features: set[Feature]) -> dict[str, Any]:
@@ -103,10 +104,45 @@ def test_without_any_one_scope_the_lifecycle_fails_and_names_it(sandbox: Sandbox
     results = side_by_side({scope: job(scope) for scope in sorted(ALL_SCOPES)})
     passed_anyway = [scope for scope, runs in results.items() if runs[-1].returncode == 0]
     assert passed_anyway == [], "the whole lifecycle passed without these scopes: the README asks for too much"
+    drifted = sorted(scope for scope, runs in results.items() if is_drift(runs[-1]))
+    assert drifted == ["read:clients"], "only a scope that hides fields on read may fail as drift instead of an error"
     unnamed = {
-        scope: runs[-1].describe() for scope, runs in results.items() if scope not in runs[-1].stdout + runs[-1].stderr
+        scope: runs[-1].describe()
+        for scope, runs in results.items()
+        if scope not in drifted and scope not in runs[-1].stdout + runs[-1].stderr
     }
     assert unnamed == {}, "the failure must name the missing scope"
+
+
+def is_drift(run: Result) -> bool:
+    """A run that succeeded at everything but `--expect-no-changes`: the provider read back less than it wrote."""
+    return "--expect-no-changes" in run.command and run.returncode != 0 and NO_CHANGES_EXPECTED in run.all_output
+
+
+def test_the_readme_scopes_leave_no_drift_and_without_read_clients_refresh_or_preview_sees_some(
+    sandbox: Sandbox, new_stack: StackFactory
+) -> None:
+    """After `up`, `refresh --expect-no-changes` and `preview --expect-no-changes` both pass with the README's
+    scopes; without `read:clients`, Auth0 returns the applications without their settings and one of them fails."""
+
+    def job(scopes: frozenset[str]) -> Callable[[], tuple[Result, Result]]:
+        stack = signed_in_with(sandbox, new_stack(groupsClaimAction="shared"), scopes)
+
+        def run() -> tuple[Result, Result]:
+            stack.run("up")
+            return stack.run("refresh", "--expect-no-changes", check=False), stack.run(
+                "preview", "--expect-no-changes", check=False
+            )
+
+        return run
+
+    readme = needed("legacy", set())
+    assert "read:clients" in readme
+    results = side_by_side({"readme": job(readme), "without": job(readme - {"read:clients"})})
+    refresh, preview = results["readme"]
+    assert refresh.returncode == 0, refresh.describe()
+    assert preview.returncode == 0, preview.describe()
+    assert any(is_drift(run) for run in results["without"]), "\n".join(run.describe() for run in results["without"])
 
 
 def test_a_missing_scope_stops_up_before_anything_is_created_naming_it_and_the_readme(

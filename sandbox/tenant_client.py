@@ -1,7 +1,9 @@
 """Read a running sandbox tenant back the way a person would check Auth0: with its own Management API.
 
 Tests use the inspector application (every read scope, plus `update:client_keys` to rotate a
-secret), so what they assert is the tenant's real state, not what the program meant to create.
+secret), so what they assert is the tenant's real state, not what the program meant to create. With
+`read:clients`, `read:client_keys` and `read:connections_options` among them, Auth0's field-level read
+rules hide nothing from it: every field it reads (`client_metadata` included) is there.
 """
 
 from __future__ import annotations

@@ -25,7 +25,13 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from sandbox.auth0_tenant import ENDPOINTS, SANDBOX_ROLE_KEY, Endpoint, FaultPlan, RunningTenant, start_tenant
-from sandbox.auth0_tenant.scopes import INSPECTOR_SCOPES
+from sandbox.auth0_tenant.scopes import (
+    CLIENT_FIELDS_ANY_SCOPE,
+    CLIENT_KEY_FIELDS,
+    CLIENT_SETTINGS_FIELDS,
+    INSPECTOR_SCOPES,
+    client_field_read_scopes,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 ALL_SCOPES = sorted({scope for endpoint in ENDPOINTS for scope in endpoint.scopes})
@@ -242,20 +248,113 @@ def test_every_endpoint_accepts_each_of_its_scopes(api: Api, endpoint: Endpoint)
         assert reply.status != 403, (scope, reply.body)
 
 
-# client_secret and the other key fields
+# Auth0's field-level read rules for clients and connections
+
+SUMMARY = set(CLIENT_FIELDS_ANY_SCOPE)
 
 
-def test_client_secret_is_hidden_without_read_client_keys(api: Api) -> None:
-    client = create_client(api)
-    path = f"/api/v2/clients/{client['client_id']}"
-    without = api.request("GET", path, token=api.token_with("read:clients")).body
-    assert "client_secret" not in without
-    assert "signing_keys" not in without
-    assert without["name"] == "app"
-    for scope in ("read:client_keys", "read:client_credentials"):
-        assert api.request("GET", path, token=api.token_with(scope)).body["client_secret"] == client["client_secret"]
-    listed = api.request("GET", "/api/v2/clients", token=api.token_with("read:clients")).body
-    assert all("client_secret" not in c for c in listed)
+def rich_client(api: Api) -> dict[str, Any]:
+    """A client holding fields of all three of Auth0's lists, read back whole."""
+    created = create_client(
+        api,
+        app_type="regular_web",
+        description="d",
+        callbacks=["https://a.example/cb"],
+        allowed_logout_urls=["https://a.example/out"],
+        initiate_login_uri="https://a.example/login",
+        grant_types=["authorization_code", "refresh_token"],
+        jwt_configuration={"alg": "RS256"},
+        client_metadata={"k": "v"},
+        oidc_conformant=True,
+        token_endpoint_auth_method="client_secret_post",
+    )
+    whole: dict[str, Any] = api.request("GET", f"/api/v2/clients/{created['client_id']}", token=api.inspector).body
+    return whole
+
+
+@pytest.mark.parametrize(
+    ("scopes", "visible"),
+    [
+        (("read:client_summary",), "summary"),
+        (("read:clients",), "settings"),
+        (("read:client_credentials",), "keys"),
+        (("read:client_keys",), "all"),
+        (("read:clients", "read:client_credentials"), "all"),
+    ],
+    ids=lambda value: "+".join(value) if isinstance(value, tuple) else value,
+)
+def test_a_client_read_returns_only_the_fields_its_scopes_may_see(
+    api: Api, scopes: tuple[str, ...], visible: str
+) -> None:
+    whole = rich_client(api)
+    assert SUMMARY | {"callbacks", "client_metadata", "grant_types", "client_secret", "signing_keys"} <= set(whole)
+    keys = set(whole) & CLIENT_KEY_FIELDS
+    expected = {
+        "summary": SUMMARY,
+        "settings": set(whole) - keys,
+        "keys": SUMMARY | keys,
+        "all": set(whole),
+    }[visible]
+    token = api.token_with(*scopes)
+    read = api.request("GET", f"/api/v2/clients/{whole['client_id']}", token=token).body
+    assert set(read) == expected
+    assert read == {key: whole[key] for key in expected}
+    assert listed_client(api, token, whole["client_id"]) == read
+
+
+def listed_client(api: Api, token: str, client_id: str) -> dict[str, Any]:
+    """One client as GET /clients lists it, paging until it turns up."""
+    page = 0
+    while listed := api.request("GET", f"/api/v2/clients?per_page=100&page={page}", token=token).body:
+        for client in listed:
+            if client["client_id"] == client_id:
+                return dict(client)
+        page += 1
+    raise AssertionError(f"{client_id} is not listed")
+
+
+def test_every_documented_settings_field_needs_read_clients_or_read_client_keys() -> None:
+    """The three lists are disjoint, and a field Auth0 lists nowhere is treated as a settings field."""
+    assert not CLIENT_FIELDS_ANY_SCOPE & CLIENT_KEY_FIELDS
+    assert not CLIENT_FIELDS_ANY_SCOPE & CLIENT_SETTINGS_FIELDS
+    assert not CLIENT_KEY_FIELDS & CLIENT_SETTINGS_FIELDS
+    for name in CLIENT_SETTINGS_FIELDS | {"sso_disabled", "cross_origin_authentication"}:
+        assert client_field_read_scopes(name) == ("read:clients", "read:client_keys")
+    for name in CLIENT_KEY_FIELDS:
+        assert client_field_read_scopes(name) == ("read:client_keys", "read:client_credentials")
+    assert {name for name in CLIENT_FIELDS_ANY_SCOPE if client_field_read_scopes(name)} == set()
+
+
+def test_asking_for_a_settings_field_by_name_without_read_clients_is_forbidden(api: Api) -> None:
+    client = rich_client(api)
+    path = f"/api/v2/clients/{client['client_id']}?fields=callbacks%2Cname&include_fields=true"
+    reply = api.request("GET", path, token=api.token_with("read:client_credentials"))
+    assert_auth0_error(reply, 403, "You cannot read the following fields: callbacks")
+    assert api.request("GET", path, token=api.token_with("read:clients")).body == {
+        "callbacks": ["https://a.example/cb"],
+        "name": "app",
+    }
+
+
+def test_connection_options_need_read_connections_options(api: Api) -> None:
+    (database, *_) = api.request("GET", "/api/v2/connections", token=api.inspector).body
+    assert "options" in database
+    path = f"/api/v2/connections/{database['id']}"
+    without = api.request("GET", path, token=api.token_with("read:connections")).body
+    assert without == {key: value for key, value in database.items() if key != "options"}
+    listed = api.request("GET", "/api/v2/connections", token=api.token_with("read:connections")).body
+    assert all("options" not in connection for connection in listed)
+    both = api.token_with("read:connections", "read:connections_options")
+    assert api.request("GET", path, token=both).body == database
+
+
+def test_create_answers_with_the_whole_client_and_patch_with_what_the_token_may_read(api: Api) -> None:
+    created = api.request("POST", "/api/v2/clients", token=api.token_with("create:clients"), body={"name": "x"})
+    assert {"client_secret", "jwt_configuration", "grant_types"} <= set(created.body)
+    path = f"/api/v2/clients/{created.body['client_id']}"
+    patched = api.request("PATCH", path, token=api.token_with("update:clients"), body={"callbacks": ["https://b"]})
+    assert patched.status == 200
+    assert set(patched.body) == SUMMARY & set(created.body)
 
 
 def test_asking_for_client_secret_by_name_without_the_scope_is_forbidden(api: Api) -> None:
@@ -578,7 +677,7 @@ def test_the_admin_route_rescopes_a_client_from_its_next_token(api: Api) -> None
 
 
 def test_inspector_can_read_everything_and_rotate(api: Api) -> None:
-    assert set(INSPECTOR_SCOPES) >= {"read:clients", "read:client_keys", "read:client_grants", "read:actions"}
+    assert set(INSPECTOR_SCOPES) >= {"read:clients", "read:client_keys", "read:connections_options", "read:actions"}
     assert "update:client_keys" in INSPECTOR_SCOPES
     assert not [s for s in INSPECTOR_SCOPES if s.split(":")[0] in ("create", "delete")]
 

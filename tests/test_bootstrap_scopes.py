@@ -31,7 +31,7 @@ def test_the_readme_table_is_the_scope_list() -> None:
 def test_each_mode_needs_only_its_groups() -> None:
     assert required_scopes(Feature) == EVERY_SCOPE
     off = required_scopes([])
-    assert off == {"create:clients", "update:clients", "delete:clients", "read:client_credentials"}
+    assert off == {"create:clients", "read:clients", "update:clients", "delete:clients", "read:client_credentials"}
     assert not any(
         scope.endswith(("client_keys", "_credentials")) and scope != "read:client_credentials" for scope in off
     )

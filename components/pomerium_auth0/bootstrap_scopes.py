@@ -48,10 +48,16 @@ BOOTSTRAP_SCOPES: tuple[ScopeGroup, ...] = (
         "the applications, their names, metadata and token endpoint auth method",
     ),
     ScopeGroup(
+        ("read:clients",),
+        "reading the applications' settings back (callbacks, logout URLs, grant types, JWT configuration, "
+        "metadata, token endpoint auth method): without it or `read:client_keys`, Auth0 returns only "
+        "`client_id`, `app_type`, `name` and `description`, and every `refresh` and `preview` would show drift",
+    ),
+    ScopeGroup(
         ("read:client_credentials",),
         "reading the applications back with their secrets (Auth0 returns `client_secret` only with it or "
         "`read:client_keys`), and listing a client's credentials when its `auth0.ClientCredentials` is "
-        "deleted, which only this scope allows; `read:clients` adds nothing the lifecycle needs",
+        "deleted, which only this scope allows",
     ),
     ScopeGroup(
         ("create:client_grants", "read:client_grants", "update:client_grants", "delete:client_grants"),

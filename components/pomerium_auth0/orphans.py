@@ -85,7 +85,11 @@ def state_ids(stack: str) -> set[str]:
 
 
 def find_orphans(api: _Management, app_name: str, known: set[str]) -> list[Orphan]:
-    """This stack's applications and Actions (by name) that `known` does not contain."""
+    """This stack's applications and Actions (by name) that `known` does not contain.
+
+    It reads only `client_id`, `name` and `description`, which Auth0 returns to a token with any client read
+    scope (its field-level read rules), so a bootstrap application with fewer read scopes finds them too.
+    """
     found = [
         Orphan("application", client["name"], f"/clients/{client['client_id']}")
         for client in api.pages("/clients")

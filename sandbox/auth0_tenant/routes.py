@@ -128,29 +128,51 @@ def _actions_paged(items: list[JSON], query: dict[str, str], key: str) -> JSON:
     return answer
 
 
-def _visible_client(client: JSON, call: Call, *, full: bool = False) -> JSON:
-    """Apply Auth0's per-field read rules and `fields`/`include_fields` to one client.
+def _hidden_fields(item: JSON, token: Token, rule: Callable[[str], tuple[str, ...]]) -> set[str]:
+    """The fields of `item` this token may not read under Auth0's field-level rule for its kind."""
+    return {name for name in item if (needed := rule(name)) and not token.has_any(needed)}
 
-    Fields such as `client_secret` silently drop out without their scope, unless the caller named them in
-    `fields`, which Auth0 answers with a 403. `full=True` is for create and rotate-secret, whose answers carry
-    the new secret (that is the only time a caller can see a generated secret without the read scope).
+
+def _field_selection(call: Call) -> tuple[set[str], bool]:
+    """Auth0's `fields` (comma-separated) and `include_fields` (default true) query parameters."""
+    return {f for f in call.query.get("fields", "").split(",") if f}, call.query.get("include_fields") != "false"
+
+
+def _visible_fields(item: JSON, call: Call, hidden: set[str]) -> JSON:
+    """Drop what the token may not read, then apply `fields`/`include_fields`.
+
+    Hidden fields silently drop out, unless the caller named them in `fields`, which Auth0 answers with a 403.
     """
-    requested = [f for f in call.query.get("fields", "").split(",") if f]
-    include = call.query.get("include_fields", "true") != "false"
-    hidden = (
-        set()
-        if full
-        else {n for n, needed in scopes.CLIENT_FIELD_READ_SCOPES.items() if not call.token.has_any(needed)}
-    )
-    if requested and include and (denied := [f for f in requested if f in hidden]):
+    requested, include = _field_selection(call)
+    if requested and include and (denied := sorted(requested & hidden)):
         raise ApiError(403, "You cannot read the following fields: " + ", ".join(denied), "insufficient_scope")
-    visible = {k: v for k, v in client.items() if k not in hidden}
-    if requested and include:
-        # Auth0 sends signing_keys along with whatever was asked for (recorded answers).
-        return {k: v for k, v in visible.items() if k in requested or k == "signing_keys"}
-    if requested:
-        return {k: v for k, v in visible.items() if k not in requested}
+    visible = {k: v for k, v in item.items() if k not in hidden}
+    if not requested:
+        return visible
+    return {k: v for k, v in visible.items() if (k in requested) == include}
+
+
+def _visible_client(client: JSON, call: Call, *, full: bool = False) -> JSON:
+    """One client as this token may see it (`scopes.client_field_read_scopes`).
+
+    `full=True` is for create and rotate-secret, whose answers carry the new secret (that is the only time a
+    caller can see a generated secret without the read scope). Auth0 documents the read rules for GET only;
+    the PATCH answer follows them too here, the stricter reading (the provider reads the client back anyway).
+    """
+    hidden = set() if full else _hidden_fields(client, call.token, scopes.client_field_read_scopes)
+    visible = _visible_fields(client, call, hidden)
+    requested, include = _field_selection(call)
+    if requested and include and "signing_keys" in client and "signing_keys" not in hidden:
+        # Auth0 sends signing_keys along with whatever was asked for (recorded answers), when the token may see it.
+        visible["signing_keys"] = client["signing_keys"]
     return visible
+
+
+def _visible_connection(connection: JSON, call: Call) -> JSON:
+    """One connection as this token may see it (`scopes.connection_field_read_scopes`), with `fields`."""
+    return _visible_fields(
+        connection, call, _hidden_fields(connection, call.token, scopes.connection_field_read_scopes)
+    )
 
 
 def _check_field_scopes(body: Any, rules: dict[str, tuple[str, ...]], token: Token) -> None:
@@ -333,27 +355,18 @@ def replace_bindings(call: Call) -> Response:
 # Connections
 
 
-def _selected_fields(item: JSON, query: dict[str, str]) -> JSON:
-    """Auth0's `fields`/`include_fields` on one object."""
-    requested = {f for f in query.get("fields", "").split(",") if f}
-    if not requested:
-        return item
-    include = query.get("include_fields", "true") != "false"
-    return {key: value for key, value in item.items() if (key in requested) == include}
-
-
 @route("GET", "/connections")
 def list_connections(call: Call) -> Response:
     connections = call.store.list_connections()
     for key in ("name", "strategy"):
         if key in call.query:
             connections = [c for c in connections if c[key] == call.query[key]]
-    return Response(200, _paged([_selected_fields(c, call.query) for c in connections], call.query, "connections"))
+    return Response(200, _paged([_visible_connection(c, call) for c in connections], call.query, "connections"))
 
 
 @route("GET", "/connections/{id}")
 def get_connection(call: Call) -> Response:
-    return Response(200, _selected_fields(call.store.get_connection(call.params["id"]), call.query))
+    return Response(200, _visible_connection(call.store.get_connection(call.params["id"]), call))
 
 
 @route("GET", "/connections/{id}/clients")

@@ -81,16 +81,60 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/users/{id}/roles", ("read:users", "read:roles", "read:role_members")),
 )
 
-CLIENT_FIELD_READ_SCOPES: dict[str, tuple[str, ...]] = {
-    # "...can only be retrieved with the read:client_keys or read:client_credentials scopes".
-    "client_secret": ("read:client_keys", "read:client_credentials"),
-    "encryption_key": ("read:client_keys", "read:client_credentials"),
-    "client_authentication_methods": ("read:client_keys", "read:client_credentials"),
-    "signing_keys": ("read:client_keys", "read:client_credentials"),
-    # "...can only be retrieved with the read:clients or read:client_keys scopes".
-    "token_endpoint_auth_method": ("read:clients", "read:client_keys"),
-}
-"""Client fields Auth0 leaves out of a response unless the token has one of these scopes."""
+# Auth0's field-level read rules for GET /clients and GET /clients/{id}, from the endpoint pages of the
+# Management API v2 reference (https://auth0.com/docs/api/management/v2/clients/get-clients and
+# .../get-clients-by-id; the same text is the doc comment of List and Get in github.com/auth0/go-auth0/v3
+# v3.4.0, management/clients/client/client.go, generated from Auth0's OpenAPI file).
+CLIENT_FIELDS_ANY_SCOPE = frozenset({"client_id", "app_type", "name", "description"})
+"""'The following can be retrieved with any scope'."""
+
+CLIENT_KEY_FIELDS = frozenset({"client_secret", "encryption_key", "client_authentication_methods", "signing_keys"})
+"""'...can only be retrieved with the read:client_keys or read:client_credentials scope' (the docs say
+`signing_key`; the field Auth0 returns is `signing_keys`)."""
+
+CLIENT_SETTINGS_FIELDS = frozenset(
+    {
+        "callbacks", "oidc_logout", "allowed_origins", "web_origins", "tenant", "global", "config_route",
+        "callback_url_template", "jwt_configuration", "api_type", "logo_uri", "allowed_clients", "owners",
+        "custom_login_page", "custom_login_page_off", "custom_login_page_on", "sso", "addons", "form_template",
+        "custom_login_page_codeview", "resource_servers", "client_metadata", "mobile", "allowed_logout_urls",
+        "token_endpoint_auth_method", "is_first_party", "oidc_conformant", "is_token_endpoint_ip_header_trusted",
+        "initiate_login_uri", "grant_types", "refresh_token", "organization_usage", "organization_require_behavior",
+    }
+)  # fmt: skip
+"""'...can only be retrieved with the read:clients or read:client_keys scope' (nested fields such as
+`jwt_configuration.alg` and `refresh_token.rotation_type` follow their parent). The web page spells one
+`custom_login_page_off`, the SDK's copy `custom_login_page_on`: both are here."""
+
+CLIENT_KEY_READ_SCOPES = ("read:client_keys", "read:client_credentials")
+CLIENT_SETTINGS_READ_SCOPES = ("read:clients", "read:client_keys")
+
+
+def client_field_read_scopes(name: str) -> tuple[str, ...]:
+    """The scopes of which a token needs one to see this top-level client field; () for any scope.
+
+    A field in none of Auth0's three lists (`sso_disabled`, `cross_origin_authentication`, `client_aliases`,
+    ...) is treated as a settings field: the docs name only four fields that any scope may read, so this is
+    the reading that can never show a caller more than Auth0 would.
+    """
+    if name in CLIENT_FIELDS_ANY_SCOPE:
+        return ()
+    if name in CLIENT_KEY_FIELDS:
+        return CLIENT_KEY_READ_SCOPES
+    return CLIENT_SETTINGS_READ_SCOPES
+
+
+CONNECTION_FIELD_READ_SCOPES: dict[str, tuple[str, ...]] = {"options": ("read:connections_options",)}
+"""Connection fields Auth0 returns only with these scopes: 'In order to return options in the response, the
+`read:connections_options` scope must be present' (go-auth0 v3.4.0, management/types.go, ConnectionOptions).
+The read paths of client grants, actions, action versions and trigger bindings have no documented
+field-level rule: any scope their endpoint accepts returns the whole object."""
+
+
+def connection_field_read_scopes(name: str) -> tuple[str, ...]:
+    """The scopes of which a token needs one to see this connection field; () for any scope."""
+    return CONNECTION_FIELD_READ_SCOPES.get(name, ())
+
 
 CLIENT_FIELD_WRITE_SCOPES: dict[str, tuple[str, ...]] = {
     "client_secret": ("update:client_keys",),
@@ -108,10 +152,14 @@ DEFAULT_BOOTSTRAP_SCOPES: tuple[str, ...] = tuple(sorted(required_scopes(Feature
 """The bootstrap application's scopes unless told otherwise: the README's list, every mode included."""
 
 INSPECTOR_SCOPES: tuple[str, ...] = (
-    *sorted({scope for endpoint in ENDPOINTS for scope in endpoint.scopes if scope.startswith("read:")}),
+    *sorted(
+        {scope for endpoint in ENDPOINTS for scope in endpoint.scopes if scope.startswith("read:")}
+        | {scope for needed in CONNECTION_FIELD_READ_SCOPES.values() for scope in needed}
+    ),
     "update:client_keys",
 )
-"""Every read scope in the table, plus rotation: what tests use to look at the tenant behind Pulumi's back."""
+"""Every read scope of the table and the field rules, plus rotation: what tests use to look at the tenant behind
+Pulumi's back."""
 
 
 def match(method: str, path: str) -> tuple[Endpoint, dict[str, str]] | None:

@@ -168,9 +168,23 @@ def _client_metadata(body: JSON) -> None:
             raise invalid_body(f"client_metadata.{key}: expected a string of at most {MAX_CLIENT_METADATA_LENGTH}")
 
 
-SEEDED_CONNECTIONS = (("Username-Password-Authentication", "auth0"), ("google-oauth2", "google-oauth2"))
-"""A tenant's usual connections (name, strategy). Like a tenant whose `enable_client_connections` flag is
-off, a new client gets none of them: only PATCH /connections/{id}/clients enables one."""
+SEEDED_CONNECTIONS: tuple[tuple[str, str, JSON], ...] = (
+    (
+        "Username-Password-Authentication",
+        "auth0",
+        {
+            "mfa": {"active": True, "return_enroll_settings": True},
+            "passwordPolicy": "good",
+            "brute_force_protection": True,
+            "strategy_version": 2,
+            "authentication_methods": {"password": {"enabled": True}, "passkey": {"enabled": False}},
+        },
+    ),
+    ("google-oauth2", "google-oauth2", {"email": True, "profile": True, "scope": ["email", "profile"]}),
+)
+"""A tenant's usual connections (name, strategy, options in the shape of recorded answers). Like a tenant
+whose `enable_client_connections` flag is off, a new client gets none of them: only PATCH
+/connections/{id}/clients enables one."""
 MAX_ENABLED_CLIENTS_PATCH = 50
 
 
@@ -201,12 +215,15 @@ class Store:
         self._credentials: dict[str, dict[str, JSON]] = {}
         self._grants: dict[str, JSON] = {}
         self._connections: dict[str, JSON] = {}
-        for name, strategy in SEEDED_CONNECTIONS:
+        for name, strategy, options in SEEDED_CONNECTIONS:
             connection_id = "con_" + random_id(16)
             self._connections[connection_id] = {
                 "id": connection_id,
-                "name": name,
+                "options": copy.deepcopy(options),
                 "strategy": strategy,
+                "name": name,
+                "is_domain_connection": False,
+                "realms": [name],
                 "enabled_clients": [],
             }
         self._actions: dict[str, JSON] = {}
