@@ -84,8 +84,10 @@ def logins(sandbox: Sandbox, new_stack: StackFactory) -> Logins:
     side_by_side(runs)
     admin = sandbox.tenant.signed_in_as(*sandbox.tenant.new_machine_client("tenant-admin", TENANT_SCOPES))
     party = RelyingParty.in_engine(sandbox.engine, sandbox.directory)
-    deployed = {s: Deployed(s, StackLogin.from_stack_file(s.config_file)) for s in (owner, shared, bare)}
-    return Logins(sandbox, party, admin, deployed[owner], deployed[shared], deployed[bare])
+    owner_login, shared_login, bare_login = (
+        Deployed(stack, StackLogin.from_stack_file(stack.config_file)) for stack in (owner, shared, bare)
+    )
+    return Logins(sandbox, party, admin, owner_login, shared_login, bare_login)
 
 
 def roles_of(user: dict[str, Any]) -> set[str]:
