@@ -6,6 +6,5 @@
 # Exits non-zero with Auth0's error (or go-oidc's) when the login fails, e.g. for a wrong --password.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh requirements-dev.txt
 engine="$(scripts/engine.sh | tail -n 1)"
 exec .venv/bin/python -m sandbox.login --engine "$engine" "$@"
