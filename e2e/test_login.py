@@ -260,7 +260,13 @@ def test_negative_controls_each_fail_their_step_with_auth0s_or_go_oidcs_error(lo
     sign_in = partial(logins.party.sign_in, owner.login, alice)
     client = logins.sandbox.tenant.client(web)
 
-    admin.api("PATCH", f"/clients/{web}", {"callbacks": ["https://elsewhere.example.com/oauth2/callback"]})
+    elsewhere = "https://elsewhere.example.com"
+    with pytest.raises(
+        LoginError, match='auth0: /v2/logout 400: invalid_request: The "returnTo" querystring parameter'
+    ):
+        sign_in("--skip-refresh", "--return-to", f"{elsewhere}/.pomerium/signed_out")
+
+    admin.api("PATCH", f"/clients/{web}", {"callbacks": [f"{elsewhere}/oauth2/callback"]})
     with pytest.raises(LoginError, match="auth0: /authorize 400: unauthorized_client: Callback URL mismatch"):
         sign_in()
     admin.api("PATCH", f"/clients/{web}", {"callbacks": client["callbacks"]})
