@@ -37,6 +37,8 @@ exports.onExecutePostLogin = async (event, api) => {
   api.idToken.setCustomClaim("https://sandbox.test/protocol", event.transaction.protocol);
   api.idToken.setCustomClaim("https://sandbox.test/client", event.client.name);
   api.idToken.setCustomClaim("iss", "https://forged.example/");
+  api.idToken.setCustomClaim("groups", ["restricted"]);
+  api.idToken.setCustomClaim("https://tenant.auth0.com/groups", ["reserved namespace"]);
   api.accessToken.setCustomClaim("https://sandbox.test/connection", event.connection.name);
 };
 """
@@ -310,6 +312,9 @@ def test_a_whole_pomerium_style_login(tenant: RunningTenant, browser: Browser) -
     assert claims[ROLES_CLAIM] == ["admins", "developers"]
     assert claims["https://sandbox.test/greeting"] == "hello from a secret"
     assert claims["https://sandbox.test/protocol"] == "oidc-basic-profile"
+    # Restricted claims and Auth0's namespaces stay out, and the login goes on.
+    assert "groups" not in claims
+    assert not [name for name in claims if "auth0.com" in name]
     access = jwt.decode(answer["access_token"], options={"verify_signature": False})
     assert access["https://sandbox.test/connection"] == "Username-Password-Authentication"
 
@@ -335,6 +340,7 @@ def test_a_whole_pomerium_style_login(tenant: RunningTenant, browser: Browser) -
     assert profile.status == 200
     assert profile.json()["sub"] == alice["user_id"]
     assert profile.json()["email"] == "alice@example.com"
+    assert profile.json()[ROLES_CLAIM] == ["admins", "developers"]
 
     signed_out = browser.get("/v2/logout?" + urlencode({"client_id": app.client_id, "returnTo": SIGNED_OUT}))
     assert (signed_out.status, signed_out.location) == (302, SIGNED_OUT)
