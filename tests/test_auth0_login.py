@@ -420,9 +420,9 @@ def test_authorize_shows_auth0s_error_page_for_an_unknown_client_or_callback(bro
         (
             {},
             ("Username-Password-Authentication",),
-            {"response_type": "token"},
+            {"response_type": "magic"},
             "unsupported_response_type",
-            "Unsupported response type: token",
+            "Unsupported response type: magic",
         ),
         ({}, ("Username-Password-Authentication",), {"prompt": "none"}, "login_required", "Login required"),
         (
@@ -701,6 +701,21 @@ def test_roles_and_members_page_like_auth0(tenant: RunningTenant, browser: Brows
     token = browser.token_as("inspector")
     missing = browser.get("/api/v2/roles/rol_nope/users", {"Authorization": f"Bearer {token}"})
     assert (missing.status, missing.json()["message"]) == (404, "The role does not exist.")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "what"),
+    [
+        ({"response_type": "code id_token"}, "response_type=code id_token"),
+        ({"response_mode": "form_post"}, "response_mode=form_post"),
+    ],
+)
+def test_authorize_answers_501_for_what_auth0_does_and_the_sandbox_does_not(
+    browser: Browser, overrides: dict[str, str], what: str
+) -> None:
+    reply = browser.get(authorize_path(make_app(browser), **overrides))
+    assert reply.status == 501
+    assert reply.element("error_description") == f"The sandbox tenant does not implement {what}"
 
 
 def test_authentication_routes_outside_the_table_still_answer_501(browser: Browser) -> None:

@@ -19,8 +19,11 @@ from ..routes import Request, Response
 from ..store import JSON, now
 from . import actions, pages
 from .context import CODE_SECONDS, TRANSACTION_SECONDS, AuthorizationCode, Context, Grant, Transaction, query_params
+from .discovery import RESPONSE_TYPES
 
 SUPPORTED_CHALLENGE_METHODS = ("S256", "plain")
+UNIMPLEMENTED_PARAMETERS = ("response_mode", "organization", "invitation", "request", "request_uri")
+"""`/authorize` parameters Auth0 honours and this tenant does not (`response_mode` other than `query`)."""
 WRONG_CREDENTIALS = "Wrong email or password."
 LOST_TRANSACTION = (
     "You may have pressed the back button, refreshed during login, opened too many login dialogs, or there is "
@@ -34,9 +37,14 @@ def html(status: int, body: bytes) -> Response:
     return Response(status, body, {"Content-Type": pages.HTML_TYPE, "Cache-Control": "no-store"})
 
 
-def error_page(error: str, description: str) -> Response:
+def error_page(error: str, description: str, status: int = 400) -> Response:
     """Auth0's error page, for what it cannot send back to the application."""
-    return html(400, pages.error_page(error, description))
+    return html(status, pages.error_page(error, description))
+
+
+def not_implemented(what: str) -> Response:
+    """A 501 for an Auth0 feature this tenant lacks, so a client relying on it fails instead of passing."""
+    return error_page("sandbox_not_implemented", f"The sandbox tenant does not implement {what}", 501)
 
 
 def redirect(url: str, params: dict[str, str | None]) -> Response:
@@ -80,8 +88,13 @@ def authorize(ctx: Context, request: Request) -> tuple[Response, str | None]:
     response_type = query.get("response_type", "")
     if not response_type:
         return refuse("invalid_request", "Missing required parameter: response_type")
+    if response_type in RESPONSE_TYPES and response_type != "code":
+        return not_implemented(f"response_type={response_type}"), client_id
     if response_type != "code":
         return refuse("unsupported_response_type", f"Unsupported response type: {response_type}")
+    for name in UNIMPLEMENTED_PARAMETERS:
+        if query.get(name, "query" if name == "response_mode" else "") not in ("", "query"):
+            return not_implemented(f"{name}={query[name]}"), client_id
     if "authorization_code" not in client.get("grant_types", []):
         return refuse("unauthorized_client", "Grant type 'authorization_code' not allowed for the client.")
     challenge = query.get("code_challenge") or None
