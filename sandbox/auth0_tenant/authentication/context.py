@@ -78,7 +78,6 @@ class RefreshToken:
 
     grant: Grant
     family: str
-    created_at: float
     family_created_at: float
     last_used_at: float
     rotated_at: float | None = None

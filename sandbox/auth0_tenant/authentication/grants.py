@@ -31,7 +31,7 @@ from ..tokens import authenticate_client, presented_credentials
 from . import actions
 from .context import ACCESS_TOKEN_SECONDS, Context, Grant, RefreshToken
 from .keys import HS256
-from .login import run_actions
+from .post_login import run_actions
 
 PROFILE_CLAIMS = ("name", "nickname", "picture", "updated_at")
 EMAIL_CLAIMS = ("email", "email_verified")
@@ -150,7 +150,6 @@ def _new_refresh_token(ctx: Context, grant: Grant, family: RefreshToken | None) 
     record = RefreshToken(
         grant=grant,
         family=family.family if family else secrets.token_hex(8),
-        created_at=moment,
         family_created_at=family.family_created_at if family else moment,
         last_used_at=moment,
     )

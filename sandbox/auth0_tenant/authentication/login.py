@@ -1,5 +1,5 @@
-"""`/authorize` and the login form that stands in for Universal Login (LOGIN-CONTRACT.md), and the post-login
-Actions that run when the form's credentials are right.
+"""`/authorize` and the login form that stands in for Universal Login (LOGIN-CONTRACT.md); when the form's
+credentials are right, the post-login Actions run (`post_login`) and a code goes back to the callback.
 
 `/authorize` checks what Auth0 checks, in Auth0's order. Until the `redirect_uri` is known to be one of the
 application's callbacks, errors go to an error page (Auth0 redirects to its `/error` page; the contract
@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import Any
 from urllib.parse import urlencode
 
 from ..errors import ApiError
 from ..routes import Request, Response
-from ..store import JSON, now
+from ..store import JSON
 from . import actions, pages
 from .context import CODE_SECONDS, TRANSACTION_SECONDS, AuthorizationCode, Context, Grant, Transaction, query_params
 from .discovery import RESPONSE_TYPES
+from .post_login import run_actions
 
 SUPPORTED_CHALLENGE_METHODS = ("S256", "plain")
 UNIMPLEMENTED_PARAMETERS = ("response_mode", "organization", "invitation", "request", "request_uri")
@@ -188,81 +188,3 @@ def submit_login(ctx: Context, request: Request) -> tuple[Response, str | None]:
         expires_at=time.time() + CODE_SECONDS,
     )
     return redirect(transaction.redirect_uri, {"code": ctx.state.add_code(code), **back}), transaction.client_id
-
-
-def run_actions(
-    ctx: Context, grant: Grant, request: Request, query: dict[str, str], redirect_uri: str | None, protocol: str
-) -> actions.ActionResult:
-    """Run the deployed post-login Actions for this grant (`protocol` as Auth0 names the flow), or raise."""
-    deployed = [actions.DeployedAction(*entry) for entry in ctx.store.deployed_code("post-login")]
-    if not deployed:
-        return actions.ActionResult()
-    return actions.run_post_login(deployed, _event(ctx, grant, request, query, redirect_uri, protocol))
-
-
-def _event(
-    ctx: Context, grant: Grant, request: Request, query: dict[str, str], redirect_uri: str | None, protocol: str
-) -> dict[str, Any]:
-    """Auth0's post-login `event`, with the fields our Actions and Auth0's documentation use."""
-    client = ctx.store.get_client(grant.client_id)
-    user = ctx.directory.user(grant.user_id)
-    connection = grant.connection
-    event: dict[str, Any] = {
-        "client": {
-            "client_id": client["client_id"],
-            "name": client["name"],
-            "metadata": client.get("client_metadata", {}),
-        },
-        "connection": {
-            "id": connection["id"],
-            "name": connection["name"],
-            "strategy": connection["strategy"],
-            "metadata": {},
-        },
-        "user": {
-            key: user[key]
-            for key in (
-                "user_id",
-                "email",
-                "email_verified",
-                "name",
-                "nickname",
-                "picture",
-                "identities",
-                "app_metadata",
-                "user_metadata",
-                "created_at",
-                "updated_at",
-                "last_login",
-            )
-            if key in user
-        },
-        "authorization": {"roles": ctx.directory.role_names(grant.user_id)},
-        "authentication": {
-            "methods": [{"name": "pwd" if connection["strategy"] == "auth0" else "federated", "timestamp": now()}]
-        },
-        "request": {
-            "ip": "127.0.0.1",
-            "method": request.method,
-            "hostname": request.headers.get("Host", ctx.domain),
-            "user_agent": request.headers.get("User-Agent", ""),
-            "language": "en",
-            "query": query,
-            "geoip": {},
-        },
-        "session": {"id": grant.sid},
-        "stats": {"logins_count": user.get("logins_count", 0)},
-        "tenant": {"id": "sandbox"},
-        "transaction": {
-            "protocol": protocol,
-            "requested_scopes": list(grant.scopes),
-            "redirect_uri": redirect_uri,
-            "response_type": ["code"],
-            "response_mode": "query",
-            "locale": "en",
-            "ui_locales": [],
-        },
-    }
-    if grant.audience is not None:
-        event["resource_server"] = {"identifier": grant.audience}
-    return event
