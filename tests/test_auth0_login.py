@@ -21,6 +21,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from sandbox.auth0_tenant import RunningTenant, start_tenant
 
@@ -376,6 +378,18 @@ def test_the_custom_domain_is_the_issuer_of_what_comes_in_on_it(tenant: RunningT
     assert verify(custom, answer["id_token"], app)["iss"] == issuer
     assert canonical.get("/userinfo", {"Authorization": f"Bearer {answer['access_token']}"}).status == 401
     assert custom.get("/userinfo", {"Authorization": f"Bearer {answer['access_token']}"}).status == 200
+
+
+def test_the_jwks_key_is_the_certificate_every_client_shows_in_signing_keys(browser: Browser) -> None:
+    key = browser.get("/.well-known/jwks.json").json()["keys"][0]
+    assert (key["kty"], key["use"], key["alg"], key["e"]) == ("RSA", "sig", "RS256", "AQAB")
+    der = base64.b64decode(key["x5c"][0])
+    assert key["x5t"] == base64.urlsafe_b64encode(hashlib.sha1(der).digest()).rstrip(b"=").decode()
+    certificate = x509.load_der_x509_certificate(der)
+    assert certificate.public_key().key_size == 2048
+    client = browser.management("GET", "/clients/" + make_app(browser).client_id)
+    pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
+    assert [k["cert"] for k in client["signing_keys"]] == [pem]
 
 
 # /authorize refusals
