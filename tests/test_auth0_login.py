@@ -23,6 +23,7 @@ import jwt
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sandbox.auth0_tenant import RunningTenant, start_tenant
 
@@ -386,7 +387,9 @@ def test_the_jwks_key_is_the_certificate_every_client_shows_in_signing_keys(brow
     der = base64.b64decode(key["x5c"][0])
     assert key["x5t"] == base64.urlsafe_b64encode(hashlib.sha1(der).digest()).rstrip(b"=").decode()
     certificate = x509.load_der_x509_certificate(der)
-    assert certificate.public_key().key_size == 2048
+    public_key = certificate.public_key()
+    assert isinstance(public_key, rsa.RSAPublicKey)
+    assert public_key.key_size == 2048
     client = browser.management("GET", "/clients/" + make_app(browser).client_id)
     pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
     assert [k["cert"] for k in client["signing_keys"]] == [pem]
