@@ -21,6 +21,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sandbox.auth0_tenant import RunningTenant, start_tenant
 
@@ -37,6 +40,8 @@ exports.onExecutePostLogin = async (event, api) => {
   api.idToken.setCustomClaim("https://sandbox.test/protocol", event.transaction.protocol);
   api.idToken.setCustomClaim("https://sandbox.test/client", event.client.name);
   api.idToken.setCustomClaim("iss", "https://forged.example/");
+  api.idToken.setCustomClaim("groups", ["restricted"]);
+  api.idToken.setCustomClaim("https://tenant.auth0.com/groups", ["reserved namespace"]);
   api.accessToken.setCustomClaim("https://sandbox.test/connection", event.connection.name);
 };
 """
@@ -310,6 +315,9 @@ def test_a_whole_pomerium_style_login(tenant: RunningTenant, browser: Browser) -
     assert claims[ROLES_CLAIM] == ["admins", "developers"]
     assert claims["https://sandbox.test/greeting"] == "hello from a secret"
     assert claims["https://sandbox.test/protocol"] == "oidc-basic-profile"
+    # Restricted claims and Auth0's namespaces stay out, and the login goes on.
+    assert "groups" not in claims
+    assert not [name for name in claims if "auth0.com" in name]
     access = jwt.decode(answer["access_token"], options={"verify_signature": False})
     assert access["https://sandbox.test/connection"] == "Username-Password-Authentication"
 
@@ -335,6 +343,7 @@ def test_a_whole_pomerium_style_login(tenant: RunningTenant, browser: Browser) -
     assert profile.status == 200
     assert profile.json()["sub"] == alice["user_id"]
     assert profile.json()["email"] == "alice@example.com"
+    assert profile.json()[ROLES_CLAIM] == ["admins", "developers"]
 
     signed_out = browser.get("/v2/logout?" + urlencode({"client_id": app.client_id, "returnTo": SIGNED_OUT}))
     assert (signed_out.status, signed_out.location) == (302, SIGNED_OUT)
@@ -370,6 +379,20 @@ def test_the_custom_domain_is_the_issuer_of_what_comes_in_on_it(tenant: RunningT
     assert verify(custom, answer["id_token"], app)["iss"] == issuer
     assert canonical.get("/userinfo", {"Authorization": f"Bearer {answer['access_token']}"}).status == 401
     assert custom.get("/userinfo", {"Authorization": f"Bearer {answer['access_token']}"}).status == 200
+
+
+def test_the_jwks_key_is_the_certificate_every_client_shows_in_signing_keys(browser: Browser) -> None:
+    key = browser.get("/.well-known/jwks.json").json()["keys"][0]
+    assert (key["kty"], key["use"], key["alg"], key["e"]) == ("RSA", "sig", "RS256", "AQAB")
+    der = base64.b64decode(key["x5c"][0])
+    assert key["x5t"] == base64.urlsafe_b64encode(hashlib.sha1(der).digest()).rstrip(b"=").decode()
+    certificate = x509.load_der_x509_certificate(der)
+    public_key = certificate.public_key()
+    assert isinstance(public_key, rsa.RSAPublicKey)
+    assert public_key.key_size == 2048
+    client = browser.management("GET", "/clients/" + make_app(browser).client_id)
+    pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
+    assert [k["cert"] for k in client["signing_keys"]] == [pem]
 
 
 # /authorize refusals
@@ -414,9 +437,9 @@ def test_authorize_shows_auth0s_error_page_for_an_unknown_client_or_callback(bro
         (
             {},
             ("Username-Password-Authentication",),
-            {"response_type": "token"},
+            {"response_type": "magic"},
             "unsupported_response_type",
-            "Unsupported response type: token",
+            "Unsupported response type: magic",
         ),
         ({}, ("Username-Password-Authentication",), {"prompt": "none"}, "login_required", "Login required"),
         (
@@ -695,6 +718,21 @@ def test_roles_and_members_page_like_auth0(tenant: RunningTenant, browser: Brows
     token = browser.token_as("inspector")
     missing = browser.get("/api/v2/roles/rol_nope/users", {"Authorization": f"Bearer {token}"})
     assert (missing.status, missing.json()["message"]) == (404, "The role does not exist.")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "what"),
+    [
+        ({"response_type": "code id_token"}, "response_type=code id_token"),
+        ({"response_mode": "form_post"}, "response_mode=form_post"),
+    ],
+)
+def test_authorize_answers_501_for_what_auth0_does_and_the_sandbox_does_not(
+    browser: Browser, overrides: dict[str, str], what: str
+) -> None:
+    reply = browser.get(authorize_path(make_app(browser), **overrides))
+    assert reply.status == 501
+    assert reply.element("error_description") == f"The sandbox tenant does not implement {what}"
 
 
 def test_authentication_routes_outside_the_table_still_answer_501(browser: Browser) -> None:

@@ -94,8 +94,10 @@ def authenticate_client(store: Store, credentials: ClientCredentials) -> dict[st
     Auth0 holds an application to its configured method: an SPA (`none`) sending only its client id to an
     application set to `client_secret_post` gets `401 access_denied "Unauthorized"` (auth0-spa-js#488 and
     #539, auth0-angular-samples#201), as does a client sending no secret to a `client_secret_basic` one
-    (ibi-group/datatools-server#487). golang.org/x/oauth2's auto-detected style relies on this: its Basic
-    attempt must fail for it to retry with the credentials in the body.
+    (ibi-group/datatools-server#487), and client libraries tell users to match the application's setting
+    (nuxt-oidc-auth's README: "Client Secret (Post)" → body, "(Basic)" → header). No recorded answer to
+    Basic against a `client_secret_post` application was found: refusing it is inferred from the above.
+    golang.org/x/oauth2's auto-detected style then makes two requests: Basic (refused), then the body.
     """
     client_id = credentials.client_id
     try:

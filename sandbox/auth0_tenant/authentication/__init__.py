@@ -2,9 +2,9 @@
 `/authorize` with a login form standing in for Universal Login, the post-login Actions, `/oauth/token`
 (authorization code, refresh token, and the client-credentials grant of `tokens.py`), `/userinfo` and logout.
 
-Modules: `discovery` (the two well-known documents), `login` (`/authorize`, the form, the Actions' event),
-`grants` (the token grants and `/userinfo`), `logout`, `directory` (users and roles), `keys` (the RS256
-key), `actions` with `action_runner.js` (Node), `pages` (HTML), `context` (what they share).
+Modules: `discovery` (the two well-known documents), `login` (`/authorize` and the form), `post_login`
+(the Actions' event), `actions` with `action_runner.js` (Node), `grants` (the token grants and `/userinfo`),
+`logout`, `directory` (users and roles), `keys` (the RS256 key), `pages` (HTML), `context` (what they share).
 What it leaves out of Auth0's is listed in the README's sandbox section.
 """
 

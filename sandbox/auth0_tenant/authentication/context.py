@@ -78,7 +78,6 @@ class RefreshToken:
 
     grant: Grant
     family: str
-    created_at: float
     family_created_at: float
     last_used_at: float
     rotated_at: float | None = None
@@ -86,12 +85,14 @@ class RefreshToken:
 
 @dataclass
 class LoginState:
-    """Transactions, codes and refresh tokens, behind one lock."""
+    """Transactions, codes, refresh tokens and what `/userinfo` adds, behind one lock."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     transactions: dict[str, Transaction] = field(default_factory=dict)
     codes: dict[str, AuthorizationCode] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
+    userinfo_claims: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The ID token's custom claims, by access-token `jti`: `/userinfo` returns them too."""
 
     def add_transaction(self, transaction: Transaction) -> str:
         key = secrets.token_urlsafe(24)

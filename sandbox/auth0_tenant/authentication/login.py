@@ -1,5 +1,5 @@
-"""`/authorize` and the login form that stands in for Universal Login (LOGIN-CONTRACT.md), and the post-login
-Actions that run when the form's credentials are right.
+"""`/authorize` and the login form that stands in for Universal Login (LOGIN-CONTRACT.md); when the form's
+credentials are right, the post-login Actions run (`post_login`) and a code goes back to the callback.
 
 `/authorize` checks what Auth0 checks, in Auth0's order. Until the `redirect_uri` is known to be one of the
 application's callbacks, errors go to an error page (Auth0 redirects to its `/error` page; the contract
@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import Any
 from urllib.parse import urlencode
 
 from ..errors import ApiError
 from ..routes import Request, Response
-from ..store import JSON, now
+from ..store import JSON
 from . import actions, pages
 from .context import CODE_SECONDS, TRANSACTION_SECONDS, AuthorizationCode, Context, Grant, Transaction, query_params
+from .discovery import RESPONSE_TYPES
+from .post_login import run_actions
 
 SUPPORTED_CHALLENGE_METHODS = ("S256", "plain")
+UNIMPLEMENTED_PARAMETERS = ("response_mode", "organization", "invitation", "request", "request_uri")
+"""`/authorize` parameters Auth0 honours and this tenant does not (`response_mode` other than `query`)."""
 WRONG_CREDENTIALS = "Wrong email or password."
 LOST_TRANSACTION = (
     "You may have pressed the back button, refreshed during login, opened too many login dialogs, or there is "
@@ -34,9 +37,14 @@ def html(status: int, body: bytes) -> Response:
     return Response(status, body, {"Content-Type": pages.HTML_TYPE, "Cache-Control": "no-store"})
 
 
-def error_page(error: str, description: str) -> Response:
+def error_page(error: str, description: str, status: int = 400) -> Response:
     """Auth0's error page, for what it cannot send back to the application."""
-    return html(400, pages.error_page(error, description))
+    return html(status, pages.error_page(error, description))
+
+
+def not_implemented(what: str) -> Response:
+    """A 501 for an Auth0 feature this tenant lacks, so a client relying on it fails instead of passing."""
+    return error_page("sandbox_not_implemented", f"The sandbox tenant does not implement {what}", 501)
 
 
 def redirect(url: str, params: dict[str, str | None]) -> Response:
@@ -80,8 +88,13 @@ def authorize(ctx: Context, request: Request) -> tuple[Response, str | None]:
     response_type = query.get("response_type", "")
     if not response_type:
         return refuse("invalid_request", "Missing required parameter: response_type")
+    if response_type in RESPONSE_TYPES and response_type != "code":
+        return not_implemented(f"response_type={response_type}"), client_id
     if response_type != "code":
         return refuse("unsupported_response_type", f"Unsupported response type: {response_type}")
+    for name in UNIMPLEMENTED_PARAMETERS:
+        if query.get(name, "query" if name == "response_mode" else "") not in ("", "query"):
+            return not_implemented(f"{name}={query[name]}"), client_id
     if "authorization_code" not in client.get("grant_types", []):
         return refuse("unauthorized_client", "Grant type 'authorization_code' not allowed for the client.")
     challenge = query.get("code_challenge") or None
@@ -175,81 +188,3 @@ def submit_login(ctx: Context, request: Request) -> tuple[Response, str | None]:
         expires_at=time.time() + CODE_SECONDS,
     )
     return redirect(transaction.redirect_uri, {"code": ctx.state.add_code(code), **back}), transaction.client_id
-
-
-def run_actions(
-    ctx: Context, grant: Grant, request: Request, query: dict[str, str], redirect_uri: str | None, protocol: str
-) -> actions.ActionResult:
-    """Run the deployed post-login Actions for this grant (`protocol` as Auth0 names the flow), or raise."""
-    deployed = [actions.DeployedAction(*entry) for entry in ctx.store.deployed_code("post-login")]
-    if not deployed:
-        return actions.ActionResult()
-    return actions.run_post_login(deployed, _event(ctx, grant, request, query, redirect_uri, protocol))
-
-
-def _event(
-    ctx: Context, grant: Grant, request: Request, query: dict[str, str], redirect_uri: str | None, protocol: str
-) -> dict[str, Any]:
-    """Auth0's post-login `event`, with the fields our Actions and Auth0's documentation use."""
-    client = ctx.store.get_client(grant.client_id)
-    user = ctx.directory.user(grant.user_id)
-    connection = grant.connection
-    event: dict[str, Any] = {
-        "client": {
-            "client_id": client["client_id"],
-            "name": client["name"],
-            "metadata": client.get("client_metadata", {}),
-        },
-        "connection": {
-            "id": connection["id"],
-            "name": connection["name"],
-            "strategy": connection["strategy"],
-            "metadata": {},
-        },
-        "user": {
-            key: user[key]
-            for key in (
-                "user_id",
-                "email",
-                "email_verified",
-                "name",
-                "nickname",
-                "picture",
-                "identities",
-                "app_metadata",
-                "user_metadata",
-                "created_at",
-                "updated_at",
-                "last_login",
-            )
-            if key in user
-        },
-        "authorization": {"roles": ctx.directory.role_names(grant.user_id)},
-        "authentication": {
-            "methods": [{"name": "pwd" if connection["strategy"] == "auth0" else "federated", "timestamp": now()}]
-        },
-        "request": {
-            "ip": "127.0.0.1",
-            "method": request.method,
-            "hostname": request.headers.get("Host", ctx.domain),
-            "user_agent": request.headers.get("User-Agent", ""),
-            "language": "en",
-            "query": query,
-            "geoip": {},
-        },
-        "session": {"id": grant.sid},
-        "stats": {"logins_count": user.get("logins_count", 0)},
-        "tenant": {"id": "sandbox"},
-        "transaction": {
-            "protocol": protocol,
-            "requested_scopes": list(grant.scopes),
-            "redirect_uri": redirect_uri,
-            "response_type": ["code"],
-            "response_mode": "query",
-            "locale": "en",
-            "ui_locales": [],
-        },
-    }
-    if grant.audience is not None:
-        event["resource_server"] = {"identifier": grant.audience}
-    return event
