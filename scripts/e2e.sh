@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real-engine suite: the real pulumi CLI and providers (built by scripts/engine.sh) against a local
 # Auth0-compatible tenant and a loopback Kubernetes cluster, one sandbox for the session.
-# Extra arguments go to pytest (e.g. scripts/e2e.sh -k destroy).
+# Extra arguments go to pytest: options alone run the whole suite with them (scripts/e2e.sh -k destroy);
+# test paths run only those (scripts/e2e.sh e2e/test_login.py -k refresh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh requirements-dev.txt
@@ -9,4 +10,10 @@ engine="$(scripts/engine.sh | tail -n 1)"
 export POMERIUM_AUTH0_ENGINE_BIN="$engine"
 export PULUMI_PROJECT_SCHEMA="$engine/pulumi-project-schema.json"
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_SKIP_UPDATE_CHECK=true
-exec .venv/bin/python -m pytest e2e tests/test_project_files.py "$@"
+targets=(e2e tests/test_project_files.py)
+for argument in "$@"; do
+  case "$argument" in
+    e2e/* | tests/*) targets=() ;;
+  esac
+done
+exec .venv/bin/python -m pytest "${targets[@]}" "$@"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 import kubernetes_validate  # type: ignore[import-untyped]
@@ -13,10 +14,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from pomerium_auth0 import InputErrors
 from pomerium_auth0.k8s_metadata import CHECKSUM_ANNOTATION
-from pomerium_auth0.pomerium import RUN_AS
+from pomerium_auth0.pomerium import DEFAULT_IMAGE, RUN_AS
 
 from tests.conftest import AUTHENTICATE_URL, stack_config
-from tests.harness import Engine, is_secret_value, new_engine, resolve, unwrap
+from tests.harness import ROOT, Engine, is_secret_value, new_engine, resolve, unwrap
 
 KUBERNETES_VERSIONS = ("1.34.0", "1.37.0")
 SECRET_CONFIG = ["pomerium-auth0:cookieSecret", "pomerium-auth0:sharedSecret", "pomerium-auth0:signingKey"]
@@ -27,6 +28,12 @@ ROUTES = [
         "policy": [{"allow": {"or": [{"claim/pomerium.io/groups": "observability"}]}}],
     }
 ]
+
+
+V032_PIN = "pomerium/pomerium:nonroot-v0.32.9"
+"""The newest v0.32 release: users who pin it keep a working pod with the same settings."""
+IMAGES = pytest.mark.parametrize("image", [{}, {"pomeriumImage": V032_PIN}], ids=["default-v0.33.1", "pinned-v0.32.9"])
+"""The Pomerium-facing settings hold for the default image and for a v0.32.x pin alike."""
 
 
 def deployed(stack: str = "dev", secret_keys: list[str] | None = None, **config: str) -> Engine:
@@ -101,8 +108,9 @@ def test_schema_validation_rejects_a_broken_object() -> None:
         kubernetes_validate.validate(deployment, KUBERNETES_VERSIONS[-1], strict=True)
 
 
-def test_pomerium_reads_the_idp_secret_by_its_exact_name_and_its_own_secrets() -> None:
-    engine = deployed(secretName="pomerium-idp-dev")
+@IMAGES
+def test_pomerium_reads_the_idp_secret_by_its_exact_name_and_its_own_secrets(image: dict[str, str]) -> None:
+    engine = deployed("dev", None, secretName="pomerium-idp-dev", **image)
     assert container(engine)["envFrom"] == [
         {"secretRef": {"name": "pomerium-idp-dev"}},
         {"secretRef": {"name": "pomerium-secrets"}},
@@ -166,11 +174,13 @@ def test_generated_signing_key_is_a_p256_key_in_the_format_pomerium_documents() 
     assert isinstance(load_signing_key(value).curve, ec.SECP256R1)
 
 
-def test_every_replica_reads_the_one_signing_key_and_it_survives_a_rerun() -> None:
+@IMAGES
+def test_every_replica_reads_the_one_signing_key_and_it_survives_a_rerun(image: dict[str, str]) -> None:
     # Without SIGNING_KEY each Pomerium v0.32 pod generates its own key: upstreams that verify the
-    # JWT assertion would fail on every other request, and again after every rollout.
-    first = deployed(replicas="3", databrokerStorageSecret="pomerium-databroker")
-    again = deployed(replicas="3", databrokerStorageSecret="pomerium-databroker")
+    # JWT assertion would fail on every other request, and again after every rollout. v0.33
+    # derives one from SHARED_SECRET instead; the explicit key serves both (pomerium.py).
+    first = deployed("dev", None, replicas="3", databrokerStorageSecret="pomerium-databroker", **image)
+    again = deployed("dev", None, replicas="3", databrokerStorageSecret="pomerium-databroker", **image)
     assert {"secretRef": {"name": "pomerium-secrets"}} in container(first)["envFrom"]
     assert "SIGNING_KEY" not in env(first)
     assert pomerium_secrets(first)["SIGNING_KEY"] == pomerium_secrets(again)["SIGNING_KEY"]
@@ -244,8 +254,9 @@ def test_supplied_secrets_in_plain_text_config_are_refused(key: str) -> None:
     assert engine.registrations == []
 
 
-def test_pod_is_hardened() -> None:
-    engine = deployed()
+@IMAGES
+def test_pod_is_hardened(image: dict[str, str]) -> None:
+    engine = deployed("dev", None, **image)
     spec = pod_spec(engine)
     assert spec["automountServiceAccountToken"] is False
     assert spec["securityContext"]["runAsNonRoot"] is True
@@ -262,10 +273,28 @@ def test_pod_is_hardened() -> None:
     assert set(resources["limits"]) == {"cpu", "memory"}
 
 
-def test_every_directory_pomerium_writes_to_is_a_writable_empty_dir() -> None:
-    # The root filesystem (and $HOME with it) is read-only; Pomerium writes temp files, its cache
-    # (inline certificates for Envoy) and its data directory.
-    engine = deployed()
+def test_the_default_image_is_v0_33_1_nonroot_and_a_v0_32_pin_changes_only_the_image() -> None:
+    default, pinned = deployed(), deployed(pomeriumImage=V032_PIN)
+    assert container(default)["image"] == DEFAULT_IMAGE == "pomerium/pomerium:nonroot-v0.33.1"
+    assert container(pinned)["image"] == V032_PIN
+    # No setting we pass differs between v0.32.9 and v0.33.1 (README, Pomerium on Kubernetes):
+    # the pin runs the very same pod, down to the checksum that rolls it.
+    assert {**pod_spec(pinned), "containers": []} == {**pod_spec(default), "containers": []}
+    assert {**container(pinned), "image": None} == {**container(default), "image": None}
+    assert checksum(pinned) == checksum(default)
+
+
+def test_the_readme_gives_the_default_image() -> None:
+    row = re.search(r"^\| `pomeriumImage` \| `([^`]+)` \|", (ROOT / "README.md").read_text(), re.MULTILINE)
+    assert row is not None
+    assert row.group(1) == DEFAULT_IMAGE
+
+
+@IMAGES
+def test_every_directory_pomerium_writes_to_is_a_writable_empty_dir(image: dict[str, str]) -> None:
+    # The root filesystem (and $HOME with it) is read-only; Pomerium writes temp files (Envoy is
+    # extracted there), its cache (inline certificates for Envoy) and its data directory.
+    engine = deployed("dev", None, **image)
     variables = env(engine)
     empty_dirs = {volume["name"] for volume in pod_spec(engine)["volumes"] if "emptyDir" in volume}
     writable = {
@@ -277,8 +306,9 @@ def test_every_directory_pomerium_writes_to_is_a_writable_empty_dir() -> None:
     assert len({"/tmp", variables["XDG_CACHE_HOME"], variables["XDG_DATA_HOME"]}) == 3
 
 
-def test_probes_use_pomeriums_health_endpoints_on_a_reachable_address() -> None:
-    engine = deployed()
+@IMAGES
+def test_probes_use_pomeriums_health_endpoints_on_a_reachable_address(image: dict[str, str]) -> None:
+    engine = deployed("dev", None, **image)
     pomerium = container(engine)
     assert pomerium["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "health"}
     assert pomerium["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "health"}
@@ -287,8 +317,9 @@ def test_probes_use_pomeriums_health_endpoints_on_a_reachable_address() -> None:
     assert env(engine)["HEALTH_CHECK_ADDR"] == ":28080"
 
 
-def test_replicas_come_from_config_and_more_than_one_needs_shared_storage() -> None:
-    engine = deployed(replicas="3", databrokerStorageSecret="pomerium-databroker")
+@IMAGES
+def test_replicas_come_from_config_and_more_than_one_needs_shared_storage(image: dict[str, str]) -> None:
+    engine = deployed("dev", None, replicas="3", databrokerStorageSecret="pomerium-databroker", **image)
     deployment = unwrap(engine.monitor.named("pomerium-deployment").inputs)
     assert deployment["spec"]["replicas"] == 3
     assert env(engine)["DATABROKER_STORAGE_TYPE"] == "postgres"
@@ -302,24 +333,27 @@ def test_default_routes_expose_nothing() -> None:
     assert yaml.safe_load(config_map["data"]["config.yaml"]) == {"routes": []}
 
 
-def test_routes_from_config_are_rendered_into_the_mounted_config_file() -> None:
-    engine = deployed(routes=json.dumps(ROUTES))
+@IMAGES
+def test_routes_from_config_are_rendered_into_the_mounted_config_file(image: dict[str, str]) -> None:
+    engine = deployed("dev", None, routes=json.dumps(ROUTES), **image)
     config_map = unwrap(engine.monitor.named("pomerium-config").inputs)
     assert yaml.safe_load(config_map["data"]["config.yaml"]) == {"routes": ROUTES}
     assert container(engine)["args"] == ["--config", "/etc/pomerium/config.yaml"]
     assert {"name": "config", "mountPath": "/etc/pomerium", "readOnly": True} in container(engine)["volumeMounts"]
 
 
-def test_behind_an_ingress_pomerium_serves_plain_http_inside_the_cluster() -> None:
-    engine = deployed()
+@IMAGES
+def test_behind_an_ingress_pomerium_serves_plain_http_inside_the_cluster(image: dict[str, str]) -> None:
+    engine = deployed("dev", None, **image)
     assert env(engine)["INSECURE_SERVER"] == "true"
     assert env(engine)["ADDRESS"] == ":8080"
     service = unwrap(engine.monitor.named("pomerium-service").inputs)["spec"]
     assert service["ports"] == [{"name": "http", "port": 80, "targetPort": "http"}]
 
 
-def test_with_a_certificate_secret_pomerium_serves_tls_itself() -> None:
-    engine = deployed(tlsMode="secret", tlsSecretName="pomerium-tls")
+@IMAGES
+def test_with_a_certificate_secret_pomerium_serves_tls_itself(image: dict[str, str]) -> None:
+    engine = deployed("dev", None, tlsMode="secret", tlsSecretName="pomerium-tls", **image)
     variables = env(engine)
     assert "INSECURE_SERVER" not in variables
     assert variables["ADDRESS"] == ":8443"

@@ -18,10 +18,11 @@ from .errors import InputError
 from .k8s_metadata import CHECKSUM_ANNOTATION, secret_checksum, standard_labels
 from .routes import check_routes, render_config
 
-DEFAULT_IMAGE = "pomerium/pomerium:nonroot-v0.32.9"
-"""Pinned release, the newest patch of v0.32 (security dependency updates); bump deliberately (the pods roll).
+DEFAULT_IMAGE = "pomerium/pomerium:nonroot-v0.33.1"
+"""Pinned release, the newest (v0.33.1, 2026-08-12: security dependency updates); bump deliberately (the pods roll).
 
-The `nonroot-` variant, so that the image's own user and the pod's agree (see RUN_AS).
+The `nonroot-` variant, so that the image's own user and the pod's agree (see RUN_AS). Every
+setting below holds for v0.32.x as well: a user who pins `nonroot-v0.32.9` gets the same pod.
 """
 TLS_MODES = ("ingress", "secret")
 HEALTH_PORT = 28080
@@ -32,7 +33,10 @@ CACHE_DIR = "/cache"
 DATA_DIR = "/data"
 """XDG_DATA_HOME: Pomerium's data directory (autocert, file storage); the images' AUTOCERT_DIR is below it."""
 RUN_AS = 65532
-"""UID of `nonroot`, the user Pomerium's `nonroot-` images run as (built FROM distroless `base-debian12:nonroot`).
+"""UID of `nonroot`, the user Pomerium's `nonroot-` images run as.
+
+They are built FROM distroless `base-nossl-debian12:nonroot` since v0.33.1 (`base-debian12:nonroot`
+before); both have `nonroot` as UID 65532.
 
 The plain `pomerium/pomerium:<tag>` images set no USER and would run as root; the pod sets this UID
 explicitly, so any image given in `image` still runs unprivileged.
@@ -90,9 +94,13 @@ def generated_key(resource_name: str, opts: pulumi.ResourceOptions) -> pulumi.Ou
 def generated_signing_key(resource_name: str, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
     """Base64 of a PEM ECDSA P-256 private key derived from the entropy, stable while it exists.
 
-    Every replica then signs Pomerium's JWT assertion with the same key. pulumi-tls would generate
-    the key itself, but its plugin cannot be built here; a pure function of a `RandomPassword`
-    keeps only that password in state, as for the other generated secrets.
+    Every replica then signs Pomerium's JWT assertion with the same key: v0.32 would generate one
+    per pod. v0.33 derives one from SHARED_SECRET when none is set, which is stable too, but the
+    key is still set for every image: v0.32.x pins need it, a digest does not tell the version,
+    and dropping it on upgrade would change the key under every upstream (and, in a stack with
+    `protect`, fail to delete its `RandomPassword`). pulumi-tls would generate the key itself, but
+    its plugin cannot be built here; a pure function of a `RandomPassword` keeps only that password
+    in state, as for the other generated secrets.
     """
     return pulumi.Output.secret(_entropy(resource_name, opts).apply(_derive_signing_key))
 
