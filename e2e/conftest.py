@@ -47,6 +47,8 @@ class Sandbox:
     tenant: TenantClient = field(repr=False)
     kube: KubeApi = field(repr=False)
     bootstrap_secret: str = field(repr=False)
+    engine: Path = field(repr=False)
+    """The engine's bin directory (scripts/engine.sh), e.g. for `pomerium-auth0-login`."""
 
 
 @dataclass
@@ -202,9 +204,8 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     try:
         env = control.process_environment(directory)
         tenant = TenantClient(control.tenant_info(directory))
-        yield Sandbox(
-            directory, env, tenant, load_cluster(directory / control.CLUSTER_DIR).api, env["AUTH0_CLIENT_SECRET"]
-        )
+        kube = load_cluster(directory / control.CLUSTER_DIR).api
+        yield Sandbox(directory, env, tenant, kube, env["AUTH0_CLIENT_SECRET"], engine)
         # Every stack of the session has been destroyed by now: whatever of theirs is left, destroy missed.
         assert leftovers(tenant) == {}, "objects of destroyed e2e stacks are still in the tenant"
     finally:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build, or reuse, the real Pulumi engine from Go modules: the pulumi CLI, the YAML language host,
 # the auth0, random and kubernetes resource plugins, a loopback Kubernetes control plane (etcd,
-# kube-apiserver, kube-controller-manager) and the Node.js SDK generator (engine/nodesdk). Each
+# kube-apiserver, kube-controller-manager), the Node.js SDK generator (engine/nodesdk) and the
+# relying party that signs in to Auth0 the way Pomerium does (engine/login). Each
 # component is cached outside the clone, keyed by its engine/<dir>, engine/versions.env and the Go
 # version, so a second run takes seconds and a change rebuilds only what it touches.
 # Progress goes to stderr; the last line on stdout is the bin directory.
@@ -130,8 +131,11 @@ build_etcd() { go_build "$1" etcd "$2" . ""; }
 # Our own tool: the Node.js SDK generator of pkg/v3, without pulumi-language-nodejs (not served).
 build_nodesdk() { go_build "$1" pulumi-gen-nodejs-sdk "$2" . ""; }
 
+# Our own tool: Pomerium's Auth0 login and v0.19 directory sync, with Pomerium's client libraries.
+build_login() { go_build "$1" pomerium-auth0-login "$2" . ""; }
+
 combined=""
-for dir in cli yaml kubernetes auth0 random kube etcd nodesdk; do combined="$combined$(key "$dir")"; done
+for dir in cli yaml kubernetes auth0 random kube etcd nodesdk login; do combined="$combined$(key "$dir")"; done
 bin="$cache/bin-$(echo "$combined" | sha256sum | cut -c1-16)"
 mkdir -p "$bin"
 log "engine: $(nproc) cores; a cold build takes 20-30 minutes and about 16 GB of Go caches, a cached one seconds"
@@ -143,5 +147,6 @@ component random build_random
 component kube build_kube
 component etcd build_etcd
 component nodesdk build_nodesdk
+component login build_login
 log "done: $bin"
 echo "$bin"

@@ -1,18 +1,12 @@
-"""Runs an Auth0 post-login Action's JavaScript with Node the way Auth0 calls it (both test suites use it)."""
+"""Runs our post-login Action's JavaScript with the sandbox tenant's runner (both test suites use it)."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-NODE = shutil.which("node")
-RUNNER = Path(__file__).with_name("action_runner.js")
+from sandbox.auth0_tenant.authentication import actions
 
 
 def login_event(client_id: str, roles: list[str] | None, metadata: dict[str, str] | None = None) -> dict[str, Any]:
@@ -27,14 +21,13 @@ def login_event(client_id: str, roles: list[str] | None, metadata: dict[str, str
 
 
 def run_post_login(code: str, event: dict[str, Any]) -> dict[str, Any]:
-    """Execute the Action's `onExecutePostLogin` and return the ID-token claims it set."""
-    if NODE is None:
+    """Execute the Action's `onExecutePostLogin` and return the ID-token claims it set.
+
+    Our Action must leave the access token alone and never deny a login, so either fails the test.
+    """
+    if actions.NODE is None:
         pytest.skip("node is not installed")
-    with tempfile.TemporaryDirectory() as directory:
-        source = Path(directory) / "action.js"
-        source.write_text(code)
-        result = subprocess.run(
-            [NODE, str(RUNNER), str(source)], input=json.dumps(event), capture_output=True, text=True, check=True
-        )
-    claims: dict[str, Any] = json.loads(result.stdout)
-    return claims
+    result = actions.run_action(code, event)
+    assert result.access_token_claims == {}, "the access token must stay untouched"
+    assert result.denied is None, "the Action must never deny a login"
+    return result.id_token_claims

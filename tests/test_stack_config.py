@@ -38,6 +38,7 @@ def test_missing_authenticate_service_url_names_the_key_and_the_command_to_set_i
         ("authenticateServiceUrl", "https://authenticate.example.com/login", "path"),
         ("authenticateServiceUrl", "authenticate.example.com", "no scheme"),
         ("idpProviderUrl", "https://login.example.com/authorize", "path"),
+        ("idpProviderUrl", "https://login:8443", "valid host name"),
         ("auth0Domain", "https://acme.us.auth0.com", "scheme"),
         ("auth0Domain", "acme.us.auth0.com/", "trailing slash"),
         ("auth0Domain", "acme.us.auth0.com/api/v2", "path"),

@@ -94,6 +94,12 @@ def test_custom_login_domain_keeps_the_management_api_on_the_tenant_domain() -> 
     assert account["domain"] == TENANT
 
 
+def test_a_loopback_login_url_is_accepted_as_the_sandboxs_custom_domain() -> None:
+    engine = new_engine(config=stack_config(idpProviderUrl="https://localhost:18443"))
+    engine.run_stack_program()
+    assert secret_data(engine.registrations)["IDP_PROVIDER_URL"] == "https://localhost:18443"
+
+
 def test_auth0_domain_overrides_the_provider_domain_for_the_audience() -> None:
     engine = new_engine(config=stack_config(auth0Domain="acme.eu.auth0.com"))
     engine.run_stack_program()

@@ -78,7 +78,9 @@ def _check_host(key: str, host: str, value: str, example: str) -> str:
 def https_url(key: str, value: object, *, example: str) -> str:
     """An `https://host[:port]` origin with no path, query, fragment or credentials.
 
-    A trailing `/` is dropped so callers can append paths without doubling it.
+    A trailing `/` is dropped so callers can append paths without doubling it. A loopback host
+    (`localhost`, `127.0.0.1`) is accepted as it is: the sandbox tenant's second host name stands in
+    for a custom login domain.
     """
     text = _require_str(key, value, example)
     parts = urlsplit(text)
@@ -97,7 +99,9 @@ def https_url(key: str, value: object, *, example: str) -> str:
         port = parts.port
     except ValueError:
         raise InputError(key, f"{shown(text)} has an invalid port", f"use {example}") from None
-    host = _check_host(key, parts.hostname or "", text, example.removeprefix("https://"))
+    host = (parts.hostname or "").lower()
+    if host not in _LOOPBACK_HOSTS:
+        host = _check_host(key, host, text, example.removeprefix("https://"))
     return f"https://{host}" + (f":{port}" if port is not None else "")
 
 

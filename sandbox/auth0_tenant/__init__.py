@@ -1,4 +1,5 @@
-"""A local Auth0-compatible Management API tenant over HTTPS, for running the real Auth0 provider against.
+"""A local Auth0-compatible tenant over HTTPS: the Management API, for running the real Auth0 provider
+against, and the Authentication API (`authentication/`), for signing in through what it created.
 
 Start it in-process with `start_tenant`, or as `python -m sandbox.auth0_tenant --state-dir DIR`.
 """

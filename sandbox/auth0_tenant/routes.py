@@ -1,8 +1,9 @@
-"""Request handling: the token endpoint, the Management API routes and the out-of-band admin routes.
+"""Request handling: the Authentication API (routed to `authentication`), the Management API routes and the
+out-of-band admin routes.
 
 Every Management API request goes through `TenantApp.handle`: fault injection, bearer token, the scope
-check from `scopes.ENDPOINTS`, then the route's handler. A request the table does not know answers 501, so
-a newer provider calling something this tenant lacks shows up at once instead of passing by accident.
+check from `scopes.ENDPOINTS`, then the route's handler. A request neither API knows answers 501, so a
+newer provider calling something this tenant lacks shows up at once instead of passing by accident.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
 
 from . import scopes
@@ -21,6 +22,10 @@ from .faults import FaultInjector, FaultPlan
 from .requestlog import RequestLog
 from .store import JSON, Store, now
 from .tokens import Token, TokenIssuer
+
+if TYPE_CHECKING:
+    from .authentication import AuthenticationApi
+    from .authentication.directory import Directory
 
 ADMIN_PREFIX = "/__sandbox/"
 ADMIN_HEADER = "X-Sandbox-Admin"
@@ -52,6 +57,7 @@ class Call:
     """One authorised Management API call, as a route handler sees it."""
 
     store: Store
+    directory: Directory
     token: Token
     params: dict[str, str]
     query: dict[str, str]
@@ -377,6 +383,25 @@ def update_enabled_clients(call: Call) -> Response:
     return Response(204)
 
 
+# Roles (the seeded ones, read as Pomerium's directory sync reads them)
+
+
+@route("GET", "/roles")
+def list_roles(call: Call) -> Response:
+    return Response(200, _paged(call.directory.list_roles(call.query.get("name_filter")), call.query, "roles"))
+
+
+@route("GET", "/roles/{id}/users")
+def list_role_users(call: Call) -> Response:
+    """Offset pages, or checkpoint pages with `from`/`take`, as Auth0 answers this route."""
+    return Response(200, _paged(call.directory.role_users(call.params["id"]), call.query, "users"))
+
+
+@route("GET", "/users/{id}/roles")
+def list_user_roles(call: Call) -> Response:
+    return Response(200, _paged(call.directory.user_roles(call.params["id"]), call.query, "roles"))
+
+
 _missing = {e.key for e in scopes.ENDPOINTS} ^ set(HANDLERS)
 if _missing:
     raise RuntimeError(f"scope table and route handlers disagree on: {sorted(_missing)}")
@@ -402,12 +427,14 @@ class TenantApp:
         self,
         store: Store,
         issuer: TokenIssuer,
+        authentication: AuthenticationApi,
         log: RequestLog,
         admin_token: str,
         faults: FaultInjector | None = None,
     ) -> None:
         self.store = store
         self.issuer = issuer
+        self.authentication = authentication
         self.log = log
         self.admin_token = admin_token
         self.faults = faults
@@ -419,9 +446,9 @@ class TenantApp:
         client_id: str | None = None
         fault: str | None = None
         try:
-            if request.path == "/oauth/token" and request.method == "POST":
-                answer, client_id = self.issuer.issue(request.headers, request.body)
-                response = Response(200, answer)
+            authentication_route = self.authentication.route(request)
+            if authentication_route is not None:
+                response, client_id = self.authentication.handle(authentication_route, request)
             elif request.path.startswith(scopes.API_PREFIX + "/"):
                 fault = self.faults.draw() if self.faults else None
                 if fault == "429":
@@ -462,7 +489,8 @@ class TenantApp:
             if not token.has_any(endpoint.scopes):
                 raise ApiError(403, scopes.insufficient_scope_message(endpoint.scopes), "insufficient_scope")
             query = {key: values[-1] for key, values in parse_qs(request.query, keep_blank_values=True).items()}
-            call = Call(self.store, token, {k: unquote(v) for k, v in params.items()}, query, request.body)
+            directory = self.authentication.context.directory
+            call = Call(self.store, directory, token, {k: unquote(v) for k, v in params.items()}, query, request.body)
             return HANDLERS[endpoint.key](call), token.client_id
         except ApiError as error:
             return Response(error.status, error.body()), token.client_id

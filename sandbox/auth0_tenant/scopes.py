@@ -76,6 +76,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/connections/{id}", ("read:connections",)),
     Endpoint("GET", "/connections/{id}/clients", ("read:connections",)),
     Endpoint("PATCH", "/connections/{id}/clients", ("update:connections",)),
+    Endpoint("GET", "/roles", ("read:roles",)),
+    Endpoint("GET", "/roles/{id}/users", ("read:users", "read:roles", "read:role_members")),
+    Endpoint("GET", "/users/{id}/roles", ("read:users", "read:roles", "read:role_members")),
 )
 
 # Auth0's field-level read rules for GET /clients and GET /clients/{id}, from the endpoint pages of the

@@ -1,4 +1,4 @@
-"""The HTTPS server, tenant start-up (bootstrap and inspector clients) and `tenant.json`."""
+"""The HTTPS server, tenant start-up (bootstrap and inspector clients, seeded users) and `tenant.json`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
+from .authentication import AuthenticationApi
+from .authentication.context import Context
+from .authentication.directory import Directory
+from .authentication.keys import SigningKey
 from .faults import FaultInjector, FaultPlan
 from .requestlog import RequestLog
 from .routes import Request, TenantApp
@@ -40,6 +45,10 @@ class TenantInfo:
     admin_token: str
     pid: int
     log_file: str
+    custom_domain: str
+    """`localhost:<port>`: the same tenant as its custom domain (issuer `https://localhost:<port>/`)."""
+    users: list[dict[str, Any]]
+    """The seeded users: email, password, connection, user_id and role names (LOGIN-CONTRACT.md)."""
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -67,10 +76,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         for key, value in response.headers.items():
             self.send_header(key, value)
         if response.body is None:
+            if response.status != 204:
+                # A redirect has no body, but keep-alive clients must be told so.
+                self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        payload = json.dumps(response.body).encode()
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        if isinstance(response.body, bytes):
+            payload = response.body  # HTML or text; the route set its Content-Type
+        else:
+            payload = json.dumps(response.body).encode()
+            self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
@@ -173,13 +188,16 @@ def start_tenant(
 
     server = _Server(port, context)
     domain = f"127.0.0.1:{server.server_address[1]}"
+    custom_domain = f"localhost:{server.server_address[1]}"
     audience = f"https://{domain}{API_PREFIX}/"
-    store = Store(certs.ca_file.read_text())
+    signing_key = SigningKey.generate(domain)
+    store = Store(signing_key.certificate_pem)
+    directory = Directory(store)
+    issuer = TokenIssuer(store, audience)
+    authentication = AuthenticationApi(Context(store, directory, signing_key, issuer, domain, custom_domain))
     log = RequestLog(state_dir / LOG_FILE)
     admin_token = secrets.token_urlsafe(32)
-    server.app = TenantApp(
-        store, TokenIssuer(store, audience), log, admin_token, FaultInjector(faults) if faults else None
-    )
+    server.app = TenantApp(store, issuer, authentication, log, admin_token, FaultInjector(faults) if faults else None)
     bootstrap = store.seed_machine_client("bootstrap", audience, bootstrap_scopes)
     inspector = store.seed_machine_client("inspector", audience, INSPECTOR_SCOPES)
     info = TenantInfo(
@@ -192,6 +210,8 @@ def start_tenant(
         admin_token=admin_token,
         pid=os.getpid(),
         log_file=str(log.path),
+        custom_domain=custom_domain,
+        users=directory.seeds(),
     )
     tenant = RunningTenant(server, info, log, state_dir / STATE_FILE)
     _write_atomically(tenant.state_file, json.dumps(asdict(info), indent=2) + "\n")

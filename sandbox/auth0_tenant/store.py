@@ -784,3 +784,16 @@ class Store:
             return [self._render_binding(b) for b in fresh]
 
         return self._locked(replace)
+
+    def deployed_code(self, trigger_id: str) -> list[tuple[str, str, dict[str, str]]]:
+        """(name, code, secret values) of each bound action's deployed version, in binding order: what runs."""
+
+        def read() -> list[tuple[str, str, dict[str, str]]]:
+            answer = []
+            for binding in self._trigger(trigger_id):
+                action = self._actions[binding["action_id"]]
+                version = next(v for v in self._versions[action["id"]] if v["id"] == action["deployed_version_id"])
+                answer.append((action["name"], version["code"], {s["name"]: s["value"] for s in version["secrets"]}))
+            return answer
+
+        return self._locked(read)
