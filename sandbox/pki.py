@@ -11,6 +11,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 LOOPBACK = ipaddress.IPv4Address("127.0.0.1")
@@ -46,19 +47,27 @@ def _key_usage(*, signs_certificates: bool) -> x509.KeyUsage:
     )
 
 
-def new_ca(common_name: str, *, expired: bool = False) -> Issuer:
-    """A self-signed CA that may sign leaves only."""
-    key = ec.generate_private_key(ec.SECP256R1())
+def self_signed(
+    public_key: CertificatePublicKeyTypes, common_name: str, not_before: datetime.datetime, not_after: datetime.datetime
+) -> x509.CertificateBuilder:
+    """A certificate builder whose subject is its issuer (a CA or a JWKS key); extensions are the caller's."""
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    not_before, not_after = validity(expired)
-    cert = (
+    return (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
-        .public_key(key.public_key())
+        .public_key(public_key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(not_before)
         .not_valid_after(not_after)
+    )
+
+
+def new_ca(common_name: str, *, expired: bool = False) -> Issuer:
+    """A self-signed CA that may sign leaves only."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        self_signed(key.public_key(), common_name, *validity(expired))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(_key_usage(signs_certificates=True), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)

@@ -133,23 +133,20 @@ def _hidden_fields(item: JSON, token: Token, rule: Callable[[str], tuple[str, ..
     return {name for name in item if (needed := rule(name)) and not token.has_any(needed)}
 
 
-def _field_selection(call: Call) -> tuple[set[str], bool]:
-    """Auth0's `fields` (comma-separated) and `include_fields` (default true) query parameters."""
-    return {f for f in call.query.get("fields", "").split(",") if f}, call.query.get("include_fields") != "false"
-
-
-def _visible_fields(item: JSON, call: Call, hidden: set[str]) -> JSON:
-    """Drop what the token may not read, then apply `fields`/`include_fields`.
+def _visible_fields(item: JSON, call: Call, hidden: set[str], *, sent_along: frozenset[str] = frozenset()) -> JSON:
+    """Drop what the token may not read, then apply `fields`/`include_fields` (default true).
 
     Hidden fields silently drop out, unless the caller named them in `fields`, which Auth0 answers with a 403.
+    `sent_along` fields come with any `fields` selection, when the token may see them.
     """
-    requested, include = _field_selection(call)
+    requested = {f for f in call.query.get("fields", "").split(",") if f}
+    include = call.query.get("include_fields") != "false"
     if requested and include and (denied := sorted(requested & hidden)):
         raise ApiError(403, "You cannot read the following fields: " + ", ".join(denied), "insufficient_scope")
     visible = {k: v for k, v in item.items() if k not in hidden}
     if not requested:
         return visible
-    return {k: v for k, v in visible.items() if (k in requested) == include}
+    return {k: v for k, v in visible.items() if (k in requested) == include or (include and k in sent_along)}
 
 
 def _visible_client(client: JSON, call: Call, *, full: bool = False) -> JSON:
@@ -158,14 +155,10 @@ def _visible_client(client: JSON, call: Call, *, full: bool = False) -> JSON:
     `full=True` is for create and rotate-secret, whose answers carry the new secret (that is the only time a
     caller can see a generated secret without the read scope). Auth0 documents the read rules for GET only;
     the PATCH answer follows them too here, the stricter reading (the provider reads the client back anyway).
+    Auth0 sends signing_keys along with whatever was asked for (recorded answers).
     """
     hidden = set() if full else _hidden_fields(client, call.token, scopes.client_field_read_scopes)
-    visible = _visible_fields(client, call, hidden)
-    requested, include = _field_selection(call)
-    if requested and include and "signing_keys" in client and "signing_keys" not in hidden:
-        # Auth0 sends signing_keys along with whatever was asked for (recorded answers), when the token may see it.
-        visible["signing_keys"] = client["signing_keys"]
-    return visible
+    return _visible_fields(client, call, hidden, sent_along=frozenset({"signing_keys"}))
 
 
 def _visible_connection(connection: JSON, call: Call) -> JSON:

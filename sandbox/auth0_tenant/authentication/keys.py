@@ -18,8 +18,9 @@ import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from jwt.algorithms import RSAAlgorithm
+
+from ... import pki
 
 RSA_KEY_BITS = 2048
 CERTIFICATE_YEARS = 10
@@ -42,16 +43,13 @@ class SigningKey:
     def generate(cls, common_name: str) -> SigningKey:
         """A fresh key and a self-signed certificate for it, as Auth0 makes one per tenant."""
         key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
         now = datetime.datetime.now(datetime.UTC)
+        not_before, not_after = (
+            now - datetime.timedelta(hours=1),
+            now + datetime.timedelta(days=365 * CERTIFICATE_YEARS),
+        )
         certificate = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(hours=1))
-            .not_valid_after(now + datetime.timedelta(days=365 * CERTIFICATE_YEARS))
+            pki.self_signed(key.public_key(), common_name, not_before, not_after)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .sign(key, hashes.SHA256())
         )
