@@ -2,6 +2,7 @@
 
     python -m sandbox start --engine BIN [--bootstrap-scopes "..."] [--faults "..."]
     python -m sandbox env      # export lines: eval "$(python -m sandbox env)"
+    python -m sandbox status   # exit 0 when the sandbox is running
     python -m sandbox stop     # stops every daemon; nothing is left running
 
 `scripts/sandbox.sh` wraps this with the engine build.
@@ -13,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import processes
 from .auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES
 from .control import env_lines, start, state_dir, stop
 
@@ -29,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     start_parser.add_argument("--faults", help='seeded fault injection, e.g. "429=0.2,503=0.1,slow=0.05,seed=7"')
     commands.add_parser("env", help="print export lines for eval")
+    commands.add_parser("status", help="exit 0 when the sandbox is running, 1 when it is not")
     commands.add_parser("stop", help="stop everything the sandbox started")
     args = parser.parse_args(argv)
     directory = state_dir()
@@ -36,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         start(directory, args.engine, args.bootstrap_scopes, args.faults)
     elif args.command == "env":
         print("\n".join(env_lines(directory)))
+    elif args.command == "status":
+        return 0 if processes.running(directory) else 1
     else:
         stop(directory)
     return 0

@@ -5,7 +5,7 @@
 #   scripts/sandbox.sh stop                                                        leaves nothing running
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command="${1:?usage: scripts/sandbox.sh start|env|stop [options]}"
+command="${1:?usage: scripts/sandbox.sh start|env|status|stop [options]}"
 shift
 case "$command" in
   start)
@@ -13,11 +13,11 @@ case "$command" in
     engine="$(scripts/engine.sh | tail -n 1)"
     exec .venv/bin/python -m sandbox start --engine "$engine" "$@"
     ;;
-  env | stop)
+  env | status | stop)
     exec .venv/bin/python -m sandbox "$command" "$@"
     ;;
   *)
-    echo "usage: scripts/sandbox.sh start|env|stop [options]" >&2
+    echo "usage: scripts/sandbox.sh start|env|status|stop [options]" >&2
     exit 2
     ;;
 esac
