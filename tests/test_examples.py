@@ -80,9 +80,9 @@ def test_existing_pomerium_example_produces_only_the_idp_secret_and_a_rollout_pa
     assert resolve(outputs["secretChecksum"]).secret
 
 
-def test_the_readmes_yaml_program_is_the_example_the_e2e_suite_runs() -> None:
-    """The README shows examples/yaml; only the package source differs (a tagged git URL there)."""
-    readme = (ROOT / "README.md").read_text()
+def test_the_documented_yaml_program_is_the_example_the_e2e_suite_runs() -> None:
+    """docs/own-program.md shows examples/yaml; only the package source differs (a tagged git URL there)."""
+    readme = (ROOT / "docs" / "own-program.md").read_text()
     shown = yaml.safe_load(readme.split("```yaml\nname: pomerium-yaml\n", 1)[1].split("```", 1)[0])
     example = yaml.safe_load((EXAMPLES / "yaml" / "Pulumi.yaml").read_text())
     assert shown.pop("packages") == {"pomerium-auth0": "https://github.com/<owner>/pomerium-auth0/provider@v0.1.0"}
