@@ -131,19 +131,23 @@ def _is_pomerium_login_app(resource: Resource) -> bool:
     )
 
 
-def _directory_sync(resources: Sequence[Resource]) -> DirectorySync:
-    """The mode whose scopes the stack's Management API grant carries; no grant is `off`."""
+def _directory_sync(resources: Sequence[Resource], apps: int) -> DirectorySync | None:
+    """The mode whose scopes every web application's Management API grant carries; no grant at all is `off`.
+
+    None when some applications have a grant and others not, or their grants differ.
+    """
     grants = [
-        r
+        frozenset(r.props.get("scopes") or ())
         for r in resources
         if r.type == "auth0:index/clientGrant:ClientGrant" and _MANAGEMENT_API.match(str(r.props.get("audience", "")))
     ]
-    if not grants:
+    granted = set(grants)
+    if not granted:
         return DirectorySync.OFF
-    granted = set(grants[0].props.get("scopes") or ())
-    return next(
-        (mode for mode, scopes in MANAGEMENT_API_SCOPES.items() if set(scopes) == granted), DirectorySync.LEGACY
-    )
+    if len(granted) != 1 or len(grants) != apps:
+        return None
+    (scopes,) = granted
+    return next((mode for mode, listed in MANAGEMENT_API_SCOPES.items() if set(listed) == scopes), DirectorySync.LEGACY)
 
 
 def _pomerium_image(resources: Sequence[Resource]) -> str | None:
@@ -159,15 +163,16 @@ def _pomerium_image(resources: Sequence[Resource]) -> str | None:
 
 
 def stack_deployment(resources: Sequence[Resource]) -> Deployment | None:
-    """What routes meet in this stack, read from its one Pomerium web application; None with none or several."""
+    """What routes meet in this stack, read from its Pomerium web applications; None unless they all agree."""
     apps = [resource for resource in resources if _is_pomerium_login_app(resource)]
-    if len(apps) != 1:
+    claims = {((app.props.get("clientMetadata") or {}).get(CLAIM_METADATA_KEY) or None) for app in apps}
+    directory_sync = _directory_sync(resources, len(apps))
+    if not apps or len(claims) != 1 or directory_sync is None:
         return None
-    metadata = apps[0].props.get("clientMetadata") or {}
-    claim = metadata.get(CLAIM_METADATA_KEY)
+    (claim,) = claims
     return Deployment(
-        groups_claim=str(claim) if claim else None,
-        directory_sync=_directory_sync(resources),
+        groups_claim=None if claim is None else str(claim),
+        directory_sync=directory_sync,
         pomerium_image=_pomerium_image(resources),
     )
 

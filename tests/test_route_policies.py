@@ -8,13 +8,21 @@ resource is registered, naming the route, the path inside its policy, the bad va
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 from pomerium_auth0 import InputError, InputErrors, Pomerium
+from pomerium_auth0.policy_language import (
+    CRITERIA,
+    ENTERPRISE_CRITERIA,
+    POMERIUM_VERSION,
+    REMOVED_ROUTE_OPTIONS,
+    ROUTE_OPTIONS,
+)
 
 from tests.conftest import stack_config
-from tests.harness import new_engine
+from tests.harness import ROOT, new_engine
 
 KEY = "pomerium-auth0:routes"
 UPSTREAM = {"from": "https://app.example.com", "to": "http://app.default.svc.cluster.local:8080"}
@@ -245,3 +253,11 @@ def test_the_component_alone_does_not_know_the_stacks_claim_and_leaves_that_to_t
     engine = new_engine()
     engine.run(lambda: build_pomerium([route(allow_or({"groups": "admins"}, {"claim/roles": "admins"}))]))
     assert engine.registrations
+
+
+def test_the_reference_page_lists_every_criterion_and_route_option_and_the_version() -> None:
+    page = (ROOT / "docs" / "route-policies.md").read_text()
+    named = set(re.findall(r"`([a-z_]+)", page))
+    known = set(CRITERIA) | ENTERPRISE_CRITERIA | ROUTE_OPTIONS | set(REMOVED_ROUTE_OPTIONS)
+    assert known - named == set()
+    assert POMERIUM_VERSION in page
