@@ -186,7 +186,7 @@ def routed(*criteria: dict[str, Any]) -> list[dict[str, Any]]:
     ("criterion", "directory_sync", "claim_name", "words"),
     [
         ({"groups": "admins"}, "off", None, "instead: claim/pomerium.io/groups"),
-        ({"groups": "admins"}, "legacy", None, "open-source Pomerium 0.33"),
+        ({"groups": "admins"}, "legacy", None, "open-source Pomerium v0.33"),
         (
             {"claim/pomerium.io/groups": "admins"},
             "off",

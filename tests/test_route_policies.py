@@ -59,7 +59,7 @@ BAD_POLICIES = [
     ("groups-without-directory-sync", route(allow_or({"groups": "admins"})), OFF,
      "policy[0].allow.or[0]", "'groups'", "claim/pomerium.io/groups"),
     ("groups-on-open-source-v0.33", route(allow_or({"groups": "admins"})), {},
-     "policy[0].allow.or[0]", "'groups'", "open-source Pomerium 0.33"),
+     "policy[0].allow.or[0]", "'groups'", "open-source Pomerium v0.33"),
     ("groups-claim-singular", route(allow_or({"claim/pomerium.io/group": "admins"})), OFF,
      "policy[0].allow.or[0]", "claim/pomerium.io/group'", "use claim/pomerium.io/groups"),
     ("default-claim-on-renamed-claim", route(allow_or({"claim/pomerium.io/groups": "admins"})),

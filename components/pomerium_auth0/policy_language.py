@@ -143,11 +143,13 @@ class Deployment:
     groups_claim: str | None
     """The claim the groups-claim Action adds (`groupsClaimName`); None when there is none (`groupsClaim: false`)."""
     directory_sync: DirectorySync
+    """Which directory sync fills the records `groups` reads (`directorySync`)."""
     pomerium_image: str | None
     """The image this stack deploys; None when Pomerium runs elsewhere (`deployPomerium: false`)."""
 
     @property
     def enterprise(self) -> bool:
+        """Pomerium Enterprise, which knows more criteria than open source."""
         return self.directory_sync is DirectorySync.ENTERPRISE
 
     def directory_sync_missing(self) -> str | None:
@@ -156,7 +158,7 @@ class Deployment:
             return "this stack has no directory sync (directorySync: off)"
         version = _open_source_version(self.pomerium_image)
         if self.directory_sync is DirectorySync.LEGACY and version and version >= _FIRST_OPEN_SOURCE_WITHOUT_SYNC:
-            return f"open-source Pomerium {version[0]}.{version[1]} ({self.pomerium_image}) has no directory sync"
+            return f"open-source Pomerium v{version[0]}.{version[1]} ({self.pomerium_image}) has no directory sync"
         return None
 
 
@@ -165,17 +167,13 @@ def _open_source_version(image: str | None) -> tuple[int, int] | None:
     return (int(match[1]), int(match[2])) if match else None
 
 
-def _shown(value: object) -> str:
-    return repr(value)
-
-
 def _did_you_mean(word: str, choices: Sequence[str]) -> str:
     close = difflib.get_close_matches(word.replace("-", "_").lower(), choices, n=1, cutoff=0.7)
     return f"did you mean {close[0]}? " if close else ""
 
 
 def looks_like_groups_claim(name: str) -> bool:
-    """A claim a user means to hold roles or groups: `*group*`, `*role*` (any case), or Pomerium's default."""
+    """A claim a user means to hold roles or groups: its name contains `group` or `role`, in any case."""
     return any(word in name.lower() for word in _GROUPS_CLAIM_WORDS)
 
 
@@ -191,9 +189,7 @@ class _Walker:
 
     def unknown(self, path: str, word: object, what: str, choices: Sequence[str]) -> None:
         """`word` is not one of `choices`: name it, suggest the closest, list them all."""
-        self.add(
-            path, f"{_shown(word)} is not {what}", f"{_did_you_mean(str(word), choices)}valid: {', '.join(choices)}"
-        )
+        self.add(path, f"{word!r} is not {what}", f"{_did_you_mean(str(word), choices)}valid: {', '.join(choices)}")
 
     def policy(self, path: str, value: object) -> None:
         if isinstance(value, Mapping):
@@ -203,9 +199,9 @@ class _Walker:
                 if isinstance(rules, Mapping):
                     self.rules(f"{path}[{index}]", rules)
                 else:
-                    self.add(f"{path}[{index}]", f"{_shown(rules)} is not a rule", "each rule is {allow: {...}}")
+                    self.add(f"{path}[{index}]", f"{rules!r} is not a rule", "each rule is {allow: {...}}")
         else:
-            self.add(path, f"{_shown(value)} is not a policy", "give a list of rules, e.g. [{allow: {or: [...]}}]")
+            self.add(path, f"{value!r} is not a policy", "give a list of rules, e.g. [{allow: {or: [...]}}]")
 
     def rules(self, path: str, rules: Mapping[object, object]) -> None:
         for action, body in rules.items():
@@ -213,7 +209,7 @@ class _Walker:
             if action not in ACTIONS:
                 self.unknown(where, action, "an action", ACTIONS)
             elif not isinstance(body, Mapping):
-                self.add(where, f"{_shown(body)} is not a rule body", "give operators, e.g. {or: [criteria]}")
+                self.add(where, f"{body!r} is not a rule body", "give operators, e.g. {or: [criteria]}")
             else:
                 self.rule_body(where, body)
 
@@ -223,25 +219,25 @@ class _Walker:
             if operator in TOLERATED_RULE_KEYS:
                 continue
             if str(operator).split("/")[0] in CRITERIA:
-                self.add(where, f"{_shown(operator)} is a criterion", "a criterion sits in a list: or: [{...}]")
+                self.add(where, f"{operator!r} is a criterion", "a criterion sits in a list: or: [{...}]")
             elif operator not in OPERATORS:
                 self.unknown(where, operator, "an operator", OPERATORS)
             elif not isinstance(criteria, list):
-                self.add(where, f"{_shown(criteria)} is not a list of criteria", f"write {operator}: [{{...}}, ...]")
+                self.add(where, f"{criteria!r} is not a list of criteria", f"write {operator}: [{{...}}, ...]")
             else:
                 for index, criterion in enumerate(criteria):
                     self.criterion(f"{where}[{index}]", criterion)
 
     def criterion(self, path: str, criterion: object) -> None:
         if not isinstance(criterion, Mapping) or len(criterion) != 1:
-            self.add(path, f"{_shown(criterion)} is not one criterion", "each criterion is a mapping with one key")
+            self.add(path, f"{criterion!r} is not one criterion", "each criterion is a mapping with one key")
             return
         ((key, data),) = criterion.items()
         name, slash, sub_path = str(key).partition("/")
         if name in OPERATORS:
             self.add(
                 path,
-                f"{_shown(key)} nests an operator inside an operator, which Pomerium reads as an unknown criterion",
+                f"{key!r} nests an operator inside an operator, which Pomerium reads as an unknown criterion",
                 "operators hold criteria only: give each combination its own rule in the policy list "
                 "(allow rules are or-ed), e.g. [{allow: {and: [...]}}, {allow: {and: [...]}}]",
             )
@@ -249,7 +245,7 @@ class _Walker:
             if self.deployment and not self.deployment.enterprise:
                 self.add(
                     path,
-                    f"{_shown(key)} is a Pomerium Enterprise criterion; open-source Pomerium {POMERIUM_VERSION} "
+                    f"{key!r} is a Pomerium Enterprise criterion; open-source Pomerium {POMERIUM_VERSION} "
                     "refuses it as unknown",
                     "use it only with Pomerium Enterprise (directorySync: enterprise), or an open-source criterion",
                 )
@@ -258,7 +254,7 @@ class _Walker:
         elif name == CLAIM:
             self.claim(path, sub_path, data)
         elif slash:
-            self.add(path, f"{_shown(key)}: only claim/<name> takes a sub-path", f"write {name}: ...")
+            self.add(path, f"{key!r}: only claim/<name> takes a sub-path", f"write {name}: ...")
         else:
             self.data(f"{path}.{name}", name, CRITERIA[name], data)
             if name == "groups":
@@ -326,9 +322,7 @@ class _Walker:
                 self.unknown(f"{path}.{operator}", operator, f"an operator of {name}", operators)
             elif operator in LIST_OPERATORS:
                 if not isinstance(value, list) or not all(_is_scalar(item) for item in value):
-                    self.add(
-                        f"{path}.{operator}", f"{_shown(value)} is not a list of values", f"write {operator}: [a, b]"
-                    )
+                    self.add(f"{path}.{operator}", f"{value!r} is not a list of values", f"write {operator}: [a, b]")
             else:
                 self.scalar(f"{path}.{operator}", name, str(operator), value, many)
 
@@ -336,17 +330,17 @@ class _Walker:
         if isinstance(value, list):
             self.add(
                 path,
-                f"{name} {operator} {_shown(value)}: a list is compared as one value, so it never matches",
+                f"{name} {operator} {value!r}: a list is compared as one value, so it never matches",
                 f"to match any of several values use {many}",
             )
         elif not _is_scalar(value):
-            self.add(path, f"{name} {operator} {_shown(value)} is not a value to compare", "give a string")
+            self.add(path, f"{name} {operator} {value!r} is not a value to compare", "give a string")
 
     def certificate_matcher(self, path: str, name: str, data: object) -> None:
         if not isinstance(data, Mapping) or not data:
             self.add(
                 path,
-                f"{_shown(data)} is not a certificate matcher",
+                f"{data!r} is not a certificate matcher",
                 f"give one of {', '.join(CERTIFICATE_MATCHER_KEYS)}",
             )
             return
@@ -368,14 +362,14 @@ class _Walker:
 
     def device_matcher(self, path: str, name: str, data: object) -> None:
         if not isinstance(data, Mapping):
-            self.add(path, f"{_shown(data)} is not a device matcher", "give e.g. {type: any} or {is: <device id>}")
+            self.add(path, f"{data!r} is not a device matcher", "give e.g. {type: any} or {is: <device id>}")
             return
         for key, value in data.items():
             where = f"{path}.{key}"
             if key not in DEVICE_MATCHER_KEYS:
                 self.unknown(where, key, "a device matcher field", DEVICE_MATCHER_KEYS)
             elif key != "approved" and not isinstance(value, str):
-                self.add(where, f"{_shown(value)} is not a string", f"give {key} as a string")
+                self.add(where, f"{value!r} is not a string", f"give {key} as a string")
 
     def ip_addresses(self, path: str, name: str, data: object) -> None:
         self.strings(path, data, _is_ip_or_network, "an IP address or CIDR range")
@@ -385,7 +379,7 @@ class _Walker:
 
     def claim_name(self, path: str, name: str, data: object) -> None:
         if not isinstance(data, str) or not data:
-            self.add(path, f"{_shown(data)} is not a claim name", f"give the claim's name, e.g. {name}: email")
+            self.add(path, f"{data!r} is not a claim name", f"give the claim's name, e.g. {name}: email")
 
     def unused(self, path: str, name: str, data: object) -> None:
         """Pomerium ignores the value (`true` by convention)."""
@@ -395,7 +389,7 @@ class _Walker:
         items = data if isinstance(data, list) else [data]
         for item in items:
             if not isinstance(item, str) or not valid(item):
-                self.add(path, f"{_shown(item)} is not {what}", f"give {what}, or a list of them")
+                self.add(path, f"{item!r} is not {what}", f"give {what}, or a list of them")
 
 
 _DATA_CHECKS: dict[DataType, Callable[[_Walker, str, str, object], None]] = {
