@@ -20,6 +20,7 @@ from .directory_sync import DirectorySync
 from .errors import InputError, InputErrors
 from .groups_claim import DEFAULT_GROUPS_CLAIM, GroupsClaimAction
 from .identity_provider import DEFAULT_NAMESPACE, DEFAULT_SECRET_NAME, Auth0IdentityProviderArgs
+from .policy_language import Deployment
 from .pomerium import DEFAULT_IMAGE, POMERIUM_SECRETS, TLS_MODES, PomeriumArgs, setting_conflicts
 from .routes import check_routes
 
@@ -196,6 +197,8 @@ class _Reader:
             self.values[field_name(key)] = check(full_key, value)
         except InputError as error:
             self.errors.append(error)
+        except InputErrors as errors:
+            self.errors.extend(errors.errors)
 
     def read(self, key: str, check: Check, default: str | None = None, *, required: bool = False) -> None:
         """Check `key` (or its default); unset with no default is None, or an error when required."""
@@ -240,6 +243,18 @@ def _structured(check: Check) -> Check:
     return parse_then_check
 
 
+def _deployment(values: dict[str, Any]) -> Deployment | None:
+    """What the routes' policies meet, from the settings read so far; None if one of them was invalid."""
+    fields = ("groups_claim", "groups_claim_name", "directory_sync", "deploy_pomerium", "pomerium_image")
+    if not set(fields) <= values.keys():
+        return None
+    return Deployment(
+        groups_claim=values["groups_claim_name"] if values["groups_claim"] else None,
+        directory_sync=values["directory_sync"],
+        pomerium_image=values["pomerium_image"] if values["deploy_pomerium"] else None,
+    )
+
+
 def load_stack_config() -> StackConfig:
     """Read and validate this stack's config; raise :class:`InputErrors` listing every problem."""
     reader = _Reader()
@@ -277,7 +292,7 @@ def load_stack_config() -> StackConfig:
     reader.read("deployPomerium", validation.boolean, "true")
     reader.read("pomeriumImage", partial(validation.image_reference, example=DEFAULT_IMAGE), DEFAULT_IMAGE)
     reader.read("replicas", partial(validation.integer, minimum=1, maximum=50), "1")
-    reader.read("routes", _structured(check_routes), "[]")
+    reader.read("routes", _structured(partial(check_routes, deployment=_deployment(reader.values))), "[]")
     reader.read("tlsMode", partial(validation.choice, allowed=TLS_MODES), "ingress")
     reader.read("tlsSecretName", partial(validation.dns_subdomain, example="pomerium-tls"))
     reader.read("databrokerStorageSecret", partial(validation.dns_subdomain, example="pomerium-databroker"))
