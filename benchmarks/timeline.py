@@ -50,7 +50,7 @@ class Step:
     @property
     def name(self) -> str:
         """`type::name` of the URN: short enough for a table, unique in one stack."""
-        kind, _, resource = self.urn.rpartition("::")
+        _, _, kind, resource = self.urn.split("::", 3)
         return f"{kind.rpartition('$')[2]}::{resource}"
 
 
