@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from e2e.conftest import Sandbox, StackFactory
-from sandbox.auth0_tenant import start_tenant
+from sandbox.auth0_tenant.server import start_tenant
 
 QUICK_SECONDS = 60
 

@@ -18,7 +18,6 @@ import sys
 from pathlib import Path
 
 from . import processes
-from .auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES
 from .control import env_lines, process_environment, start, state_dir, stop
 
 PYTHON_HOST = "pulumi-language-python"
@@ -42,7 +41,6 @@ def main(argv: list[str] | None = None) -> int:
     start_parser.add_argument("--engine", type=Path, required=True, help="bin directory from scripts/engine.sh")
     start_parser.add_argument(
         "--bootstrap-scopes",
-        default=" ".join(DEFAULT_BOOTSTRAP_SCOPES),
         help="space-separated Management API scopes of the bootstrap application (default: the README's)",
     )
     start_parser.add_argument("--faults", help='seeded fault injection, e.g. "429=0.2,503=0.1,slow=0.05,seed=7"')
@@ -54,7 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     directory = state_dir()
     if args.command == "start":
-        start(directory, args.engine, args.bootstrap_scopes, args.faults)
+        # Imported here: the list comes from the components, whose import loads every Pulumi SDK.
+        from .auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES
+
+        start(directory, args.engine, args.bootstrap_scopes or " ".join(DEFAULT_BOOTSTRAP_SCOPES), args.faults)
     elif args.command == "env":
         print("\n".join(env_lines(directory)))
     elif args.command == "status":

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from . import pki, processes
-from .auth0_tenant.server import STATE_FILE
+from .auth0_tenant import STATE_FILE
 from .cluster import start_cluster
 
 DEFAULT_DIR = Path("/tmp/pomerium-auth0-sandbox")

@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .auth0_tenant import SANDBOX_ROLE_KEY
 from .auth0_tenant.routes import ADMIN_HEADER, ADMIN_PREFIX
+from .auth0_tenant.store import SANDBOX_ROLE_KEY
 
 RETRIED_STATUSES = (429, 500, 503)
 RETRIES = 20

@@ -25,7 +25,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from sandbox.auth0_tenant import RunningTenant, start_tenant
+from sandbox.auth0_tenant.server import RunningTenant, start_tenant
 
 CALLBACK = "https://authenticate.example.test/oauth2/callback"
 SIGNED_OUT = "https://authenticate.example.test/.pomerium/signed_out"

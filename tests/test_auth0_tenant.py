@@ -24,14 +24,18 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from sandbox.auth0_tenant import ENDPOINTS, SANDBOX_ROLE_KEY, Endpoint, FaultPlan, RunningTenant, start_tenant
+from sandbox.auth0_tenant.faults import FaultPlan
 from sandbox.auth0_tenant.scopes import (
     CLIENT_FIELDS_ANY_SCOPE,
     CLIENT_KEY_FIELDS,
     CLIENT_SETTINGS_FIELDS,
+    ENDPOINTS,
     INSPECTOR_SCOPES,
+    Endpoint,
     client_field_read_scopes,
 )
+from sandbox.auth0_tenant.server import RunningTenant, start_tenant
+from sandbox.auth0_tenant.store import SANDBOX_ROLE_KEY
 
 REPO = Path(__file__).resolve().parent.parent
 ALL_SCOPES = sorted({scope for endpoint in ENDPOINTS for scope in endpoint.scopes})

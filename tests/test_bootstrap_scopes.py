@@ -10,7 +10,7 @@ import pytest
 from pomerium_auth0 import InputError
 from pomerium_auth0.bootstrap_scopes import BOOTSTRAP_SCOPES, Feature, check_bootstrap_scopes, required_scopes
 
-from sandbox.auth0_tenant import RunningTenant, start_tenant
+from sandbox.auth0_tenant.server import RunningTenant, start_tenant
 from tests.harness import ROOT
 
 EVERY_SCOPE = frozenset(scope for group in BOOTSTRAP_SCOPES for scope in group.scopes)

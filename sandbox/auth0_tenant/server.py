@@ -14,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from . import STATE_FILE
 from .authentication import AuthenticationApi
 from .authentication.context import Context
 from .authentication.directory import Directory
@@ -26,7 +27,6 @@ from .store import Store
 from .tls import ensure_certificates
 from .tokens import TokenIssuer
 
-STATE_FILE = "tenant.json"
 LOG_FILE = "requests.jsonl"
 IDLE_CONNECTION_SECONDS = 60
 SHUTDOWN_POLL_SECONDS = 0.05
