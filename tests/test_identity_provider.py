@@ -7,7 +7,7 @@ import json
 
 import pytest
 from pomerium_auth0 import Auth0IdentityProvider, InputError
-from pomerium_auth0.orphans import MANAGED_BY
+from pomerium_auth0.tenant_names import MANAGED_BY
 
 from tests.conftest import AUTHENTICATE_URL, TENANT, build_identity_provider
 from tests.harness import Engine, fake_token, is_secret_value, resolve, unwrap
