@@ -35,6 +35,8 @@ from .tenant_names import (
 
 DEFAULT_NAMESPACE = "pomerium"
 DEFAULT_SECRET_NAME = "pomerium-idp"
+IDP_KEYS = frozenset({"IDP_PROVIDER", "IDP_PROVIDER_URL", "IDP_CLIENT_ID", "IDP_CLIENT_SECRET", "IDP_SERVICE_ACCOUNT"})
+"""The keys of the IdP Secret, which Pomerium reads from its environment (IDP_SERVICE_ACCOUNT unless sync is off)."""
 WEB_GRANT_TYPES = ("authorization_code", "refresh_token")
 """Pomerium's login flow and session refresh; implicit and password grants stay off."""
 
