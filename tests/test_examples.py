@@ -45,7 +45,8 @@ def test_two_teams_share_one_groups_claim_action_so_one_writer_owns_the_binding_
     metadata = {
         r.inputs["name"]: r.inputs["clientMetadata"] for r in engine.monitor.of_type("auth0:index/client:Client")
     }
-    assert metadata == {name: {"pomerium_groups_claim": "pomerium.io/groups"} for name in metadata}
+    claim = {"pomerium_groups_claim": "pomerium.io/groups"}
+    assert metadata == {"pomerium-payments-dev": claim, "pomerium-search-dev": claim}
 
 
 def test_two_teams_send_every_resource_through_the_explicit_providers() -> None:

@@ -232,12 +232,12 @@ POMERIUM_FIELD_FOR_KEY = {
 }
 
 
-def build_identity_provider(field: str, value: str) -> None:
+def construct_identity_provider(field: str, value: str) -> None:
     args = {"authenticate_service_url": AUTHENTICATE_URL, "auth0_domain": TENANT, "app_name": "pomerium-test"}
     Auth0IdentityProvider("idp", {**args, field: value})  # type: ignore[typeddict-item]
 
 
-def build_pomerium(field: str, value: str) -> None:
+def construct_pomerium(field: str, value: str) -> None:
     """Pomerium with one malformed argument, given in the argument's own type where it has one."""
     args: dict[str, Any] = {
         "authenticate_service_url": AUTHENTICATE_URL,
@@ -256,8 +256,8 @@ def build_pomerium(field: str, value: str) -> None:
 
 
 COMPONENT_CASES = [
-    ("Auth0IdentityProviderArgs", build_identity_provider, key, field) for key, field in FIELD_FOR_KEY.items()
-] + [("PomeriumArgs", build_pomerium, key, field) for key, field in POMERIUM_FIELD_FOR_KEY.items()]
+    ("Auth0IdentityProviderArgs", construct_identity_provider, key, field) for key, field in FIELD_FOR_KEY.items()
+] + [("PomeriumArgs", construct_pomerium, key, field) for key, field in POMERIUM_FIELD_FOR_KEY.items()]
 
 
 @settings(PROFILE, max_examples=300)

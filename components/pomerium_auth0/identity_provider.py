@@ -26,9 +26,17 @@ from .groups_claim import (
     GroupsClaimAction,
 )
 from .k8s_metadata import secret_checksum, standard_labels
+from .tenant_names import (
+    DIRECTORY_SYNC_DESCRIPTION,
+    WEB_APPLICATION_DESCRIPTION,
+    directory_sync_name,
+    groups_claim_action_name,
+)
 
 DEFAULT_NAMESPACE = "pomerium"
 DEFAULT_SECRET_NAME = "pomerium-idp"
+IDP_KEYS = frozenset({"IDP_PROVIDER", "IDP_PROVIDER_URL", "IDP_CLIENT_ID", "IDP_CLIENT_SECRET", "IDP_SERVICE_ACCOUNT"})
+"""The keys of the IdP Secret, which Pomerium reads from its environment (IDP_SERVICE_ACCOUNT unless sync is off)."""
 WEB_GRANT_TYPES = ("authorization_code", "refresh_token")
 """Pomerium's login flow and session refresh; implicit and password grants stay off."""
 
@@ -201,7 +209,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         self.web_client = auth0.Client(
             f"{name}-web",
             name=settings.app_name,
-            description="Pomerium sign-in (managed by Pulumi: pomerium-auth0)",
+            description=WEB_APPLICATION_DESCRIPTION,
             app_type="regular_web",
             initiate_login_uri=login_url,
             callbacks=[pulumi.Output.concat(login_url, "/oauth2/callback")],
@@ -240,8 +248,8 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             return None
         self.directory_sync_client = auth0.Client(
             f"{name}-directory-sync",
-            name=pulumi.Output.concat(settings.app_name, "-directory-sync"),
-            description="Pomerium directory sync (managed by Pulumi: pomerium-auth0)",
+            name=pulumi.Output.from_input(settings.app_name).apply(directory_sync_name),
+            description=DIRECTORY_SYNC_DESCRIPTION,
             app_type="non_interactive",
             grant_types=["client_credentials"],
             jwt_configuration=auth0.ClientJwtConfigurationArgs(alg="RS256"),
@@ -278,7 +286,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             return
         self.groups_claim_action = auth0.Action(
             f"{name}-groups-claim",
-            name=pulumi.Output.concat(settings.app_name, "-groups-claim"),
+            name=pulumi.Output.from_input(settings.app_name).apply(groups_claim_action_name),
             runtime=ACTION_RUNTIME,
             deploy=True,
             supported_triggers=auth0.ActionSupportedTriggersArgs(
