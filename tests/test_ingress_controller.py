@@ -11,7 +11,13 @@ import pytest
 import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from pomerium_auth0 import InputError, InputErrors, PomeriumIngressController
+from pomerium_auth0 import (
+    Auth0IdentityProvider,
+    Auth0IdentityProviderArgs,
+    InputError,
+    InputErrors,
+    PomeriumIngressController,
+)
 from pomerium_auth0.ingress_controller import FIELD_MANAGER
 
 from tests.conftest import AUTHENTICATE_URL, TENANT, stack_config
@@ -71,14 +77,16 @@ def test_directory_sync_is_refused_because_the_controller_has_none(sync: str) ->
 
 
 def test_the_component_refuses_directory_sync_for_the_controller_too() -> None:
-    from pomerium_auth0 import Auth0IdentityProvider
-
-    args = {"authenticate_service_url": AUTHENTICATE_URL, "auth0_domain": TENANT, "app_name": "pomerium-test"}
+    args = Auth0IdentityProviderArgs(
+        authenticate_service_url=AUTHENTICATE_URL,
+        auth0_domain=TENANT,
+        app_name="pomerium-test",
+        consumer="ingress-controller",
+        directory_sync="legacy",
+    )
     engine = new_engine()
     with pytest.raises(InputError) as raised:
-        engine.run(
-            lambda: Auth0IdentityProvider("idp", {**args, "consumer": "ingress-controller", "directory_sync": "legacy"})
-        )
+        engine.run(lambda: Auth0IdentityProvider("idp", args))
     assert raised.value.key == "Auth0IdentityProviderArgs.directory_sync"
     assert engine.registrations == []
 
