@@ -188,6 +188,7 @@ def test_typescript_program_type_checks_against_the_sdk_generated_from_the_live_
     (tmp_path / "node_modules").symlink_to(node_modules(sandbox))
     run(sandbox, ["pulumi-gen-nodejs-sdk", str(live_schema), str(tmp_path / "sdk")], tmp_path)
     assert (tmp_path / "sdk" / "auth0IdentityProvider.ts").is_file()
+    assert (tmp_path / "sdk" / "pomeriumIngressController.ts").is_file()
     tsc = [str(tmp_path / "node_modules" / ".bin" / "tsc"), "--noEmit", "-p", "."]
     run(sandbox, tsc, tmp_path)
 

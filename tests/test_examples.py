@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import yaml
 
 from tests.harness import ROOT, Engine, new_engine, resolve, unwrap
@@ -78,6 +80,28 @@ def test_existing_pomerium_example_produces_only_the_idp_secret_and_a_rollout_pa
     assert annotations["pomerium-auth0.pulumi.com/config-checksum"] == resolve(outputs["secretChecksum"]).value
     assert set(unwrap(patch.inputs["spec"])) == {"template"}
     assert resolve(outputs["secretChecksum"]).secret
+
+
+def test_ingress_controller_example_deploys_its_stack_file_for_the_controller() -> None:
+    example = EXAMPLES / "ingress-controller"
+    stack_file = yaml.safe_load((example / "Pulumi.dev.yaml").read_text())["config"]
+    config = {key: value if isinstance(value, str) else json.dumps(value) for key, value in stack_file.items()}
+    engine = new_engine(project="pomerium-ingress-controller", stack="dev", config=config)
+    outputs = engine.run_stack_program(example / "__main__.py")
+    kubernetes = sorted(r.type for r in engine.registrations if r.type.startswith("kubernetes:"))
+    assert kubernetes == [
+        "kubernetes:core/v1:Secret",
+        "kubernetes:ingress.pomerium.io/v1:PomeriumPatch",
+        "kubernetes:networking.k8s.io/v1:Ingress",
+    ]
+    assert set(unwrap(engine.monitor.named("pomerium-idp-secret").inputs["stringData"])) == {
+        "client_id",
+        "client_secret",
+    }
+    spec = unwrap(engine.monitor.one("kubernetes:ingress.pomerium.io/v1:PomeriumPatch").inputs["spec"])
+    assert spec["secrets"] == "pomerium/bootstrap"
+    assert spec["identityProvider"]["secret"] == "pomerium/pomerium-idp"
+    assert resolve(outputs["ingressNames"]).value == ["monitoring/grafana.dev.example.com"]
 
 
 def test_the_readmes_yaml_program_is_the_example_the_e2e_suite_runs() -> None:

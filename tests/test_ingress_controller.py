@@ -33,13 +33,15 @@ GRAFANA = {
     "pass_identity_headers": True,
 }
 HTTPBIN = {"from": "https://httpbin.example.com", "to": "https://httpbin:8443", "prefix": "/api", "timeout": "30s"}
-CONTROLLER = {"consumer": "ingress-controller"}
+CONTROLLER = {"consumer": "ingress-controller", "bootstrapSecret": "pomerium/bootstrap"}
+CREATING = {"consumer": "ingress-controller", "createPomeriumResource": "true"}
+"""A stack that creates the Pomerium resource, and with it the bootstrap Secret."""
 SECRET_CONFIG = ["pomerium-auth0:cookieSecret", "pomerium-auth0:sharedSecret", "pomerium-auth0:signingKey"]
 
 
-def deployed(secret_keys: list[str] | None = None, **config: Any) -> Engine:
+def deployed(secret_keys: list[str] | None = None, base: dict[str, str] = CONTROLLER, **config: Any) -> Engine:
     values = {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
-    engine = new_engine(config=stack_config(**{**CONTROLLER, **values}), secret_keys=secret_keys)
+    engine = new_engine(config=stack_config(**{**base, **values}), secret_keys=secret_keys)
     engine.run_stack_program()
     return engine
 
@@ -92,7 +94,7 @@ def test_the_component_refuses_directory_sync_for_the_controller_too() -> None:
 
 
 def test_the_bootstrap_secret_holds_the_raw_bytes_the_controller_checks() -> None:
-    engine = deployed()
+    engine = deployed(base=CREATING)
     secret = engine.monitor.named("pomerium-ingress-controller-bootstrap").inputs
     assert "stringData" not in secret
     assert is_secret_value(secret["data"])
@@ -108,7 +110,7 @@ def test_the_bootstrap_secret_holds_the_raw_bytes_the_controller_checks() -> Non
 
 def test_supplied_secrets_land_in_the_bootstrap_secret() -> None:
     key = base64.b64encode(b"k" * 32).decode()
-    engine = deployed(secret_keys=SECRET_CONFIG, cookieSecret=key)
+    engine = deployed(secret_keys=SECRET_CONFIG, base=CREATING, cookieSecret=key)
     data = unwrap(engine.monitor.named("pomerium-ingress-controller-bootstrap").inputs["data"])
     assert data["cookie_secret"] == key
 
@@ -121,13 +123,13 @@ def test_the_pomerium_resource_gets_exactly_our_three_fields_under_our_field_man
     assert inputs["spec"] == {
         "identityProvider": {"provider": "auth0", "url": f"https://{TENANT}", "secret": "pomerium/pomerium-idp"},
         "authenticate": {"url": AUTHENTICATE_URL},
-        "secrets": "pomerium/pomerium-bootstrap",
+        "secrets": "pomerium/bootstrap",
     }
     assert not engine.monitor.of_type(CREATED), "an existing resource is patched, never created"
 
 
 def test_a_missing_pomerium_resource_is_created_only_when_asked() -> None:
-    engine = deployed(createPomeriumResource="true", pomeriumResourceName="team-a")
+    engine = deployed(base=CREATING, pomeriumResourceName="team-a")
     assert not engine.monitor.of_type(PATCH)
     created = unwrap(engine.monitor.one(CREATED).inputs)
     assert created["metadata"]["name"] == "team-a"
@@ -135,7 +137,7 @@ def test_a_missing_pomerium_resource_is_created_only_when_asked() -> None:
 
 
 def test_a_referenced_bootstrap_secret_is_named_and_not_created() -> None:
-    engine = deployed(bootstrapSecret="pomerium/bootstrap")
+    engine = deployed()
     assert not [r for r in engine.monitor.of_type("kubernetes:core/v1:Secret") if "bootstrap" in r.name]
     assert not engine.monitor.of_type("random:index/randomPassword:RandomPassword")
     assert unwrap(engine.monitor.one(PATCH).inputs)["spec"]["secrets"] == "pomerium/bootstrap"
@@ -144,7 +146,7 @@ def test_a_referenced_bootstrap_secret_is_named_and_not_created() -> None:
 def test_a_referenced_bootstrap_secret_takes_no_supplied_values() -> None:
     key = base64.b64encode(b"k" * 32).decode()
     engine = new_engine(
-        config=stack_config(**CONTROLLER, bootstrapSecret="pomerium/bootstrap", cookieSecret=key),
+        config=stack_config(**CONTROLLER, cookieSecret=key),
         secret_keys=SECRET_CONFIG,
     )
     with pytest.raises(InputErrors) as raised:
@@ -152,9 +154,16 @@ def test_a_referenced_bootstrap_secret_takes_no_supplied_values() -> None:
     assert [error.key for error in raised.value.errors] == ["pomerium-auth0:cookieSecret"]
 
 
+def test_patching_an_existing_resource_needs_its_bootstrap_secret_named() -> None:
+    (error,) = failure(consumer="ingress-controller")
+    assert error.key == "pomerium-auth0:bootstrapSecret"
+    assert "pomerium/bootstrap" in error.fix
+    assert "pomerium-auth0:createPomeriumResource" in error.fix
+
+
 @pytest.mark.parametrize("reference", ["bootstrap", "pomerium/", "Pomerium/bootstrap", "a/b/c"])
 def test_a_reference_the_crd_refuses_names_the_key(reference: str) -> None:
-    (error,) = failure(**CONTROLLER, bootstrapSecret=reference)
+    (error,) = failure(**{**CONTROLLER, "bootstrapSecret": reference})
     assert error.key == "pomerium-auth0:bootstrapSecret"
     assert "pomerium/bootstrap" in error.fix
 
@@ -227,7 +236,7 @@ def test_two_routes_on_one_host_and_path_are_refused() -> None:
 
 
 def test_deploy_pomerium_keeps_working_and_cannot_be_combined_with_consumer() -> None:
-    (error,) = failure(consumer="ingress-controller", deployPomerium="true")
+    (error,) = failure(**CONTROLLER, deployPomerium="true")
     assert error.key == "pomerium-auth0:deployPomerium"
     assert "config rm" in error.fix
     engine = new_engine(config=stack_config(deployPomerium="false"))
@@ -261,6 +270,7 @@ def test_component_arguments_are_checked_before_registration(field: str, value: 
         "idp_secret_namespace": "pomerium",
         "idp_secret_name": "pomerium-idp",
         "namespace": "pomerium",
+        "bootstrap_secret": "pomerium/bootstrap",
     }
     engine = new_engine()
     with pytest.raises(InputError) as raised:

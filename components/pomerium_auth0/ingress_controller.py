@@ -47,10 +47,26 @@ def namespaced_name(key: str, value: object, *, example: str) -> str:
     return text
 
 
-def setting_conflicts(bootstrap_secret_given: bool, supplied_secrets: list[str]) -> list[tuple[str, str, str]]:
-    """Rules that span settings, as (argument, problem, fix): a referenced bootstrap Secret takes no values."""
+def setting_conflicts(
+    bootstrap_secret_given: bool, create_pomerium: bool, supplied_secrets: list[str]
+) -> list[tuple[str, str, str]]:
+    """Rules that span settings, as (argument, problem, fix).
+
+    An existing `Pomerium` resource already names its bootstrap Secret (`spec.secrets` is required),
+    so patching in another name would be a field-manager conflict at `up`: it must be referenced.
+    A referenced Secret keeps its own values, so supplied ones would go unused.
+    """
     if not bootstrap_secret_given:
-        return []
+        if create_pomerium:
+            return []
+        return [
+            (
+                "bootstrap_secret",
+                "is required when patching an existing Pomerium resource, whose spec.secrets already names one",
+                f"set it to that Secret (the controller's gen-secrets job writes {BOOTSTRAP_SECRET_EXAMPLE}), "
+                "or set create_pomerium so this stack creates the Pomerium resource and its bootstrap Secret",
+            )
+        ]
     return [
         (
             secret,
@@ -161,7 +177,9 @@ class PomeriumIngressController(pulumi.ComponentResource):
         validation.known_fields(field, args, PomeriumIngressControllerArgs)
         given: Mapping[str, Any] = args
         for argument, problem, fix in setting_conflicts(
-            "bootstrap_secret" in args, [secret for secret in POMERIUM_SECRETS if secret in given]
+            "bootstrap_secret" in args,
+            validation.boolean(field + "create_pomerium", args.get("create_pomerium", False)),
+            [secret for secret in POMERIUM_SECRETS if secret in given],
         ):
             raise InputError(field + argument, problem, fix)
         https_url = validation.https_url

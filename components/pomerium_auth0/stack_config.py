@@ -350,7 +350,12 @@ def _consumer_conflicts(reader: _Reader, consumer: Consumer) -> None:
             reader.errors.append(InputError(f"{NAMESPACE}:directorySync", problem, fix))
     if consumer is Consumer.INGRESS_CONTROLLER:
         supplied = [field_name(key) for key in SECRET_KEYS if reader.raw(key) is not None]
-        for argument, problem, fix in controller_setting_conflicts(reader.raw("bootstrapSecret") is not None, supplied):
+        conflicts = controller_setting_conflicts(
+            reader.raw("bootstrapSecret") is not None, values.get("create_pomerium_resource") is True, supplied
+        )
+        for argument, problem, fix in conflicts:
+            for name, key in (("bootstrap_secret", "bootstrapSecret"), ("create_pomerium", "createPomeriumResource")):
+                fix = fix.replace(name, f"{NAMESPACE}:{key}")
             reader.errors.append(InputError(f"{NAMESPACE}:{config_key(argument)}", problem, fix))
 
 
