@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import yaml
 
@@ -112,3 +113,24 @@ def test_the_readmes_yaml_program_is_the_example_the_e2e_suite_runs() -> None:
     assert shown.pop("packages") == {"pomerium-auth0": "https://github.com/<owner>/pomerium-auth0/provider@v0.1.0"}
     assert example.pop("packages") == {"pomerium-auth0": "../../provider"}
     assert {"name": "pomerium-yaml", **shown} == example
+
+
+def test_every_yaml_example_uses_only_what_the_package_schema_declares() -> None:
+    """The YAML programs are written against provider/schema.json, the one source of every language's API."""
+    schema = json.loads((ROOT / "provider" / "schema.json").read_text())
+    for path in sorted(EXAMPLES.glob("*/Pulumi.yaml")):
+        program = yaml.safe_load(path.read_text())
+        if program.get("runtime") != "yaml":
+            continue
+        components = {}
+        for name, resource in program["resources"].items():
+            token = resource["type"]
+            if not token.startswith("pomerium-auth0:"):
+                continue
+            declared = schema["resources"][token.replace("pomerium-auth0:", "pomerium-auth0:index:")]
+            assert set(resource["properties"]) <= set(declared["inputProperties"]), (path, name)
+            assert set(declared.get("requiredInputs", [])) <= set(resource["properties"]), (path, name)
+            components[name] = declared
+        for name, output in re.findall(r"\$\{(\w+)\.(\w+)\}", path.read_text()):
+            if name in components:
+                assert output in components[name]["properties"], (path, name, output)
