@@ -126,6 +126,9 @@ def test_the_pomerium_resource_gets_exactly_our_three_fields_under_our_field_man
         "secrets": "pomerium/bootstrap",
     }
     assert not engine.monitor.of_type(CREATED), "an existing resource is patched, never created"
+    # The patch waits for a read of the existing resource: a missing one fails that read, in preview too,
+    # instead of the server-side apply creating it.
+    assert [urn for urn in patch.dependencies if urn.endswith("::pomerium-ingress-controller-existing-pomerium")]
 
 
 def test_a_missing_pomerium_resource_is_created_only_when_asked() -> None:
