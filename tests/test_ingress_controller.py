@@ -187,6 +187,7 @@ def test_each_route_is_its_own_ingress_with_host_backend_class_and_annotations()
     assert (path["path"], path["pathType"]) == ("/", "Prefix")
     assert path["backend"] == {"service": {"name": "grafana", "port": {"number": 3000}}}
     annotations = grafana["metadata"]["annotations"]
+    assert annotations.pop("pulumi.com/skipAwait") == "true", "no controller status to wait for"
     assert set(annotations) == {"ingress.pomerium.io/policy", "ingress.pomerium.io/pass_identity_headers"}
     assert yaml.safe_load(annotations["ingress.pomerium.io/policy"]) == GRAFANA["policy"]
     assert annotations["ingress.pomerium.io/pass_identity_headers"] == "true"
@@ -195,6 +196,7 @@ def test_each_route_is_its_own_ingress_with_host_backend_class_and_annotations()
     (path,) = httpbin["spec"]["rules"][0]["http"]["paths"]
     assert (path["path"], path["pathType"], path["backend"]["service"]["port"]["number"]) == ("/api", "Prefix", 8443)
     assert httpbin["metadata"]["annotations"] == {
+        "pulumi.com/skipAwait": "true",
         "ingress.pomerium.io/secure_upstream": "true",
         "ingress.pomerium.io/timeout": "30s",
     }

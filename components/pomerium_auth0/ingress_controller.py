@@ -30,6 +30,10 @@ FIELD_MANAGER = "pomerium-auth0"
 """Our server-side apply field manager on the `Pomerium` resource: `kubectl get pomerium global
 --show-managed-fields` lists exactly the fields we set under it."""
 PATCH_FIELD_MANAGER_ANNOTATION = "pulumi.com/patchFieldManager"
+SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
+"""On each Ingress: pulumi-kubernetes otherwise waits (10 minutes, then fails) until every backend Service
+exists and `status.loadBalancer` is set. The Services are the user's and may come later, and the
+controller publishes that status only when run with `--update-status-from-service`."""
 _NAMESPACED_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 BOOTSTRAP_SECRET_EXAMPLE = "pomerium/bootstrap"
 """Where the controller's install manifest has its `gen-secrets` job write the bootstrap Secret."""
@@ -315,7 +319,7 @@ class PomeriumIngressController(pulumi.ComponentResource):
                 name=route.object_name,
                 namespace=namespace,
                 labels=standard_labels(settings.pomerium_name, "route"),
-                annotations=route.annotations,
+                annotations={**route.annotations, **SKIP_AWAIT},
             ),
             spec=k8s.networking.v1.IngressSpecArgs(
                 ingress_class_name=settings.ingress_class,
