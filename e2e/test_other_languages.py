@@ -65,7 +65,11 @@ def test_get_schema_of_the_package_root_equals_the_checked_in_schema(sandbox: Sa
     checked_in = run(sandbox, command, live_schema.parent)
     live = json.loads(live_schema.read_text())
     assert live == json.loads(checked_in.stdout)
-    assert set(live["resources"]) == {"pomerium-auth0:index:Auth0IdentityProvider", "pomerium-auth0:index:Pomerium"}
+    assert set(live["resources"]) == {
+        "pomerium-auth0:index:Auth0IdentityProvider",
+        "pomerium-auth0:index:Pomerium",
+        "pomerium-auth0:index:PomeriumIngressController",
+    }
 
 
 # --- YAML -------------------------------------------------------------------------------------------
