@@ -220,6 +220,9 @@ def test_rotating_the_web_secret_then_refresh_and_up_rewrites_only_the_idp_secre
     patched.stack.run("up")
     assert secret_data(patched.kube, patched.namespace, "pomerium-idp")["client_secret"] == rotated.encode()
     assert versions() == before
+    state = patched.stack.cli("stack", "export").stdout + patched.stack.all_output()
+    for form in (rotated, base64.b64encode(rotated.encode()).decode()):
+        assert form not in state, "the client secret is in plain text in the state or the CLI output"
 
 
 def test_destroy_removes_only_what_we_added(patched: Patched) -> None:
