@@ -259,6 +259,8 @@ class StackFactory:
             shutil.copy(ROOT / file, project_dir / file)
         stack_file = yaml.safe_load((ROOT / "stacks" / "Pulumi.sandbox.yaml").read_text())
         stack_file["config"]["pomerium-auth0:namespace"] = name
+        # Tests enable connections themselves (and count a connection's applications).
+        del stack_file["config"]["pomerium-auth0:connections"]
         stack = Stack(name, project_dir, self.sandbox)
         stack.config_file.write_text(yaml.safe_dump(stack_file, sort_keys=False))
         for key, value in config.items():

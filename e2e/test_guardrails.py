@@ -71,3 +71,26 @@ def test_bad_credentials_stop_up_with_one_line_and_create_nothing(
     ours = {line[line.index(f"{key}:") :] for line in output.splitlines() if f"{key}:" in line}
     assert len(ours) == 1, output
     assert [entry["path"] for entry in sandbox.tenant.requests() if entry["path"] != "/oauth/token"] == []
+
+
+def test_a_groups_policy_without_directory_sync_stops_preview_before_any_auth0_request(
+    sandbox: Sandbox, new_stack: StackFactory
+) -> None:
+    route = {
+        "from": "https://httpbin.sandbox.example.com",
+        "to": "http://httpbin.default.svc.cluster.local:8000",
+        "policy": [{"allow": {"or": [{"groups": "developers"}]}}],
+    }
+    stack = new_stack(directorySync="off", routes=[route])
+    sandbox.tenant.reset_requests()
+    result = stack.run("preview", check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "pomerium-auth0:routes[0].policy[0].allow.or[0]" in output
+    assert "claim/pomerium.io/groups" in output, "the fix names the claim this stack does put in the token"
+    assert "Traceback" not in output
+    assert sandbox.tenant.requests() == []
+    # Negative control: the claim form of the same policy previews on the same stack.
+    route["policy"] = [{"allow": {"or": [{"claim/pomerium.io/groups": "developers"}]}}]
+    stack.set_config("routes", [route])
+    stack.run("preview")

@@ -4,6 +4,7 @@
     python -m sandbox env      # export lines: eval "$(python -m sandbox env)"
     python -m sandbox status   # exit 0 when the sandbox is running
     python -m sandbox stop     # stops every daemon; nothing is left running
+    python -m sandbox run pulumi destroy --stack sandbox --yes   # any command, with the sandbox's environment
 
 `scripts/sandbox.sh` wraps this with the engine build.
 """
@@ -11,12 +12,27 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 from pathlib import Path
 
 from . import processes
 from .auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES
-from .control import env_lines, start, state_dir, stop
+from .control import env_lines, process_environment, start, state_dir, stop
+
+PYTHON_HOST = "pulumi-language-python"
+
+
+def command_line(argv: list[str], path: str) -> list[str]:
+    """`argv` as it runs here: a `pulumi` operation that runs the program goes through the Automation API
+    runner (`sandbox/program.py`) when `path` has no Python language host, as the engine built here has
+    none; every other command (`pulumi stack output`, `pulumi config`, the orphan tool) runs as given."""
+    from .program import OPERATIONS  # here, not at the top: it loads the Pulumi SDK, which `status` needs not
+
+    if argv[:1] == ["pulumi"] and argv[1:2] and argv[1] in OPERATIONS and not shutil.which(PYTHON_HOST, path=path):
+        return [sys.executable, "-m", "sandbox.program", *argv[1:]]
+    return argv
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("env", help="print export lines for eval")
     commands.add_parser("status", help="exit 0 when the sandbox is running, 1 when it is not")
     commands.add_parser("stop", help="stop everything the sandbox started")
+    run_parser = commands.add_parser("run", help="run one command with the sandbox's environment")
+    run_parser.add_argument("argv", nargs=argparse.REMAINDER, help="the command and its arguments")
     args = parser.parse_args(argv)
     directory = state_dir()
     if args.command == "start":
@@ -41,6 +59,16 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(env_lines(directory)))
     elif args.command == "status":
         return 0 if processes.running(directory) else 1
+    elif args.command == "run":
+        if not args.argv:
+            parser.error("run needs a command, e.g. run pulumi stack output --stack sandbox")
+        if not processes.running(directory):
+            raise SystemExit(
+                f"the sandbox in {directory} is not running: scripts/sandbox.sh start, or scripts/up.sh sandbox"
+            )
+        env = process_environment(directory)
+        argv = command_line(args.argv, env["PATH"])
+        os.execvpe(argv[0], argv, env)
     else:
         stop(directory)
     return 0

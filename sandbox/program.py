@@ -110,7 +110,7 @@ def run(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandbox.program", description=__doc__.split("\n\n")[0])
     parser.add_argument("operation", choices=OPERATIONS)
-    parser.add_argument("--stack", required=True)
+    parser.add_argument("--stack", "-s", required=True)
     parser.add_argument("--dir", type=Path, default=ROOT, help="project directory (default: this repository)")
     parser.add_argument("--json", action="store_true", help="print the steps as JSON on stdout")
     parser.add_argument("--expect-no-changes", action="store_true")

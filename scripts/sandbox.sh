@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # A local Auth0-compatible tenant and a loopback Kubernetes cluster, for real `pulumi up` runs offline.
 #   scripts/sandbox.sh start [--bootstrap-scopes "<scopes>"] [--faults "<spec>"]   builds the engine if needed
-#   eval "$(scripts/sandbox.sh env)"                                               then: scripts/up.sh sandbox
+#   scripts/sandbox.sh run pulumi destroy --stack sandbox --yes                    any command, sandbox environment
+#   eval "$(scripts/sandbox.sh env)"                                               the same environment in your shell
 #   scripts/sandbox.sh stop                                                        leaves nothing running
+# scripts/up.sh sandbox does start (when needed), `pulumi up` and a summary in one command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command="${1:?usage: scripts/sandbox.sh start|env|status|stop [options]}"
+command="${1:?usage: scripts/sandbox.sh start|run|env|status|stop [options]}"
 shift
 case "$command" in
   start)
@@ -13,11 +15,11 @@ case "$command" in
     engine="$(scripts/engine.sh | tail -n 1)"
     exec .venv/bin/python -m sandbox start --engine "$engine" "$@"
     ;;
-  env | status | stop)
+  run | env | status | stop)
     exec .venv/bin/python -m sandbox "$command" "$@"
     ;;
   *)
-    echo "usage: scripts/sandbox.sh start|env|status|stop [options]" >&2
+    echo "usage: scripts/sandbox.sh start|run|env|status|stop [options]" >&2
     exit 2
     ;;
 esac

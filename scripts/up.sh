@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Deploy one stack: scripts/up.sh dev  (extra arguments go to `pulumi up`)
-# scripts/up.sh sandbox with no AUTH0_DOMAIN set starts the local sandbox first (scripts/sandbox.sh).
+# scripts/up.sh sandbox with no AUTH0_DOMAIN set does it all on the local sandbox (scripts/sandbox.sh):
+# engine, tenant and cluster, `pulumi up`, and a summary read back from the tenant and the cluster.
 # Needs the Pulumi CLI, Auth0 bootstrap credentials and a kubeconfig (or the sandbox: scripts/sandbox.sh).
 # Uses whatever backend you are logged in to, or $PULUMI_BACKEND_URL; it never changes your login.
 set -euo pipefail
@@ -8,11 +9,12 @@ cd "$(dirname "$0")/.."
 stack="${1:?usage: scripts/up.sh <stack: dev|staging|prod|sandbox>}"
 shift
 if [ "$stack" = sandbox ] && [ -z "${AUTH0_DOMAIN:-}" ]; then
-  # No tenant configured: start (or reuse) the local sandbox and use its environment for this command
-  # only; the caller's shell and Pulumi login stay as they were.
+  # No tenant configured: build or reuse the engine, start (or reuse) the local sandbox, then `up` and a
+  # summary with the sandbox's environment for this command only; the caller's shell and Pulumi login
+  # stay as they were.
   scripts/bootstrap.sh requirements-dev.txt
   scripts/sandbox.sh status || scripts/sandbox.sh start
-  eval "$(scripts/sandbox.sh env)"
+  exec scripts/sandbox.sh run .venv/bin/python -m sandbox.deploy --stack sandbox "$@"
 fi
 if ! command -v pulumi >/dev/null 2>&1; then
   echo "The Pulumi CLI is not installed: https://www.pulumi.com/docs/install/ (or run scripts/sandbox.sh)" >&2

@@ -105,9 +105,9 @@ def test_ingress_controller_example_deploys_its_stack_file_for_the_controller() 
     assert resolve(outputs["ingressNames"]).value == ["monitoring/grafana.dev.example.com"]
 
 
-def test_the_readmes_yaml_program_is_the_example_the_e2e_suite_runs() -> None:
-    """The README shows examples/yaml; only the package source differs (a tagged git URL there)."""
-    readme = (ROOT / "README.md").read_text()
+def test_the_documented_yaml_program_is_the_example_the_e2e_suite_runs() -> None:
+    """docs/own-program.md shows examples/yaml; only the package source differs (a tagged git URL there)."""
+    readme = (ROOT / "docs" / "own-program.md").read_text()
     shown = yaml.safe_load(readme.split("```yaml\nname: pomerium-yaml\n", 1)[1].split("```", 1)[0])
     example = yaml.safe_load((EXAMPLES / "yaml" / "Pulumi.yaml").read_text())
     assert shown.pop("packages") == {"pomerium-auth0": "https://github.com/<owner>/pomerium-auth0/provider@v0.1.0"}

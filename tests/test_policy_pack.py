@@ -5,46 +5,63 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 from pomerium_auth0.directory_sync import ALLOWED_MANAGEMENT_API_SCOPES
 from pomerium_auth0_policy import (
     Resource,
     idp_credentials_stay_secret,
     management_api_grant_scopes,
     policies,
+    route_policies,
     web_application_login_hygiene,
 )
-from pulumi_policy import PolicyCustomTimeouts, PolicyResourceOptions, ResourceValidationArgs
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 
 from tests.conftest import stack_config
-from tests.harness import Registration, new_engine, unwrap
+from tests.harness import ROOT, Registration, new_engine, unwrap
 
 MANAGEMENT_API = "https://acme.eu.auth0.com/api/v2/"
 
 
-def violations_via_the_pack(registration: Registration) -> list[str]:
-    """Run every policy of the pack on one registration, as the engine's analyzer would."""
-    args = ResourceValidationArgs(
-        resource_type=registration.type,
-        props=unwrap(registration.inputs),
-        urn=registration.urn,
-        name=registration.name,
-        opts=PolicyResourceOptions(
-            protect=registration.protect,
-            ignore_changes=[],
-            delete_before_replace=registration.delete_before_replace,
-            aliases=[],
-            custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
-            additional_secret_outputs=list(registration.additional_secret_outputs),
-        ),
-        provider=None,
+def _options(registration: Registration) -> PolicyResourceOptions:
+    return PolicyResourceOptions(
+        protect=registration.protect,
+        ignore_changes=[],
+        delete_before_replace=registration.delete_before_replace,
+        aliases=[],
+        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+        additional_secret_outputs=list(registration.additional_secret_outputs),
     )
+
+
+def violations_via_the_pack(registrations: list[Registration]) -> list[str]:
+    """Run every policy of the pack on a program's registrations, as the engine's analyzer would."""
     found: list[str] = []
+    stack = StackValidationArgs(
+        [
+            PolicyResource(r.type, unwrap(r.inputs), r.urn, r.name, _options(r), None, None, [], {})
+            for r in registrations
+        ]
+    )
     for policy in policies():
 
         def report(message: str, urn: str | None, name: str = policy.name) -> None:
             found.append(f"{name}: {message}")
 
-        policy.validate(args, report)
+        if isinstance(policy, StackValidationPolicy):
+            policy.validate(stack, report)
+            continue
+        assert isinstance(policy, ResourceValidationPolicy)
+        for r in registrations:
+            policy.validate(ResourceValidationArgs(r.type, unwrap(r.inputs), r.urn, r.name, _options(r), None), report)
     return found
 
 
@@ -53,9 +70,7 @@ def test_everything_the_program_registers_passes_the_pack(directory_sync: str) -
     engine = new_engine(config=stack_config(directorySync=directory_sync))
     engine.run_stack_program()
     assert len(engine.registrations) >= 6
-    assert [
-        violation for registration in engine.registrations for violation in violations_via_the_pack(registration)
-    ] == []
+    assert violations_via_the_pack(engine.registrations) == []
 
 
 def test_the_pack_allows_exactly_the_widest_scope_set_the_component_grants() -> None:
@@ -128,3 +143,95 @@ def test_idp_credentials_in_a_configmap_or_a_literal_env_value_are_rejected() ->
         "kubernetes:apps/v1:Deployment", {"spec": {"template": {"spec": {"containers": [safe]}}}}
     )
     assert idp_credentials_stay_secret(safe_deployment) == []
+
+
+def composed_program(
+    routes: list[dict[str, Any]], directory_sync: str = "off", groups_claim_name: str | None = None
+) -> list[Registration]:
+    """A program of its own: our two components, and routes the component alone cannot cross-check."""
+    from pomerium_auth0 import Auth0IdentityProvider, Auth0IdentityProviderArgs, Pomerium
+
+    args = Auth0IdentityProviderArgs(
+        authenticate_service_url="https://authenticate.example.com",
+        auth0_domain="acme.eu.auth0.com",
+        app_name="pomerium-composed",
+        directory_sync=directory_sync,
+    )
+    if groups_claim_name:
+        args["groups_claim_name"] = groups_claim_name
+
+    def program() -> None:
+        idp = Auth0IdentityProvider("idp", args)
+        Pomerium(
+            "pomerium",
+            {
+                "authenticate_service_url": "https://authenticate.example.com",
+                "namespace": "pomerium",
+                "idp_secret_name": idp.secret_name,
+                "idp_secret_checksum": idp.secret_checksum,
+                "routes": routes,
+            },
+        )
+
+    engine = new_engine()
+    engine.run(program)
+    return engine.registrations
+
+
+def routed(*criteria: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"from": "https://app.example.com", "to": "http://app:8080", "policy": [{"allow": {"or": list(criteria)}}]}]
+
+
+@pytest.mark.parametrize(
+    ("criterion", "directory_sync", "claim_name", "words"),
+    [
+        ({"groups": "admins"}, "off", None, "instead: claim/pomerium.io/groups"),
+        ({"groups": "admins"}, "legacy", None, "open-source Pomerium v0.33"),
+        (
+            {"claim/pomerium.io/groups": "admins"},
+            "off",
+            "https://acme.example/roles",
+            "claim/https://acme.example/roles",
+        ),
+        ({"claim/pomerium.io/group": "admins"}, "enterprise", None, "use claim/pomerium.io/groups"),
+    ],
+    ids=["groups-off", "groups-legacy-on-v0.33", "renamed-claim", "singular-claim"],
+)
+def test_the_pack_cross_checks_a_composed_programs_routes_against_its_idp(
+    criterion: dict[str, Any], directory_sync: str, claim_name: str | None, words: str
+) -> None:
+    registrations = composed_program(routed(criterion), directory_sync, claim_name)
+    (violation,) = violations_via_the_pack(registrations)
+    assert violation.startswith("route-policies: ConfigMap pomerium-config: routes[0].policy[0].allow.or[0]: ")
+    assert words in violation
+    # Negative control: the claim the IdP does put in the token passes.
+    claim = f"claim/{claim_name or 'pomerium.io/groups'}"
+    assert violations_via_the_pack(composed_program(routed({claim: "admins"}), directory_sync, claim_name)) == []
+
+
+def test_the_pack_checks_routes_of_a_configmap_of_its_own_without_an_idp_in_the_stack() -> None:
+    document = yaml.safe_dump({"routes": routed({"emial": "a@example.com"}), "address": ":8080"})
+    config_map = Resource(
+        "kubernetes:core/v1:ConfigMap", {"metadata": {"name": "edge"}, "data": {"config.yaml": document}}
+    )
+    (violation,) = route_policies([config_map])
+    assert "ConfigMap edge: routes[0].policy[0].allow.or[0]: 'emial'" in violation
+    assert "did you mean email?" in violation
+    assert route_policies([Resource("kubernetes:core/v1:ConfigMap", {"data": {"config.yaml": "routes: []"}})]) == []
+    assert route_policies([Resource("kubernetes:core/v1:ConfigMap", {"data": {"other.yaml": document}})]) == []
+
+
+def test_the_two_teams_example_passes_the_pack() -> None:
+    from tests.test_examples import run_two_teams
+
+    assert violations_via_the_pack(run_two_teams().registrations) == []
+
+
+def test_the_packs_requirements_install_the_components_with_the_stack_programs_pins() -> None:
+    from tests.test_package import _pins
+
+    pack = ROOT / "policy" / "requirements.txt"
+    dev = _pins(ROOT / "requirements-dev.txt")
+    assert _pins(pack) == {**_pins(ROOT / "requirements.txt"), "pulumi-policy": dev["pulumi-policy"]}
+    # pip runs in the pack's directory (the CLI and the README's command alike), so `..` is this repository.
+    assert "-e .." in pack.read_text().splitlines()

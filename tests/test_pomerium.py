@@ -376,6 +376,16 @@ def test_service_selects_exactly_the_pomerium_pods() -> None:
     assert selector.items() <= deployment["template"]["metadata"]["labels"].items()
 
 
+def test_the_service_waits_for_its_cluster_ip_not_for_endpoints_to_settle() -> None:
+    """pulumi-kubernetes's Service wait sleeps 10 s after each Endpoints change; the Deployment's wait
+    proves the pods. The annotation replaces that await with a condition, and readiness stays real."""
+    engine = deployed()
+    service = unwrap(engine.monitor.named("pomerium-service").inputs)["metadata"]
+    assert service["annotations"] == {"pulumi.com/waitFor": "jsonpath={.spec.clusterIP}"}
+    deployment = unwrap(engine.monitor.named("pomerium-deployment").inputs)["metadata"]
+    assert not {"pulumi.com/skipAwait", "pulumi.com/waitFor"} & set(deployment.get("annotations", {}))
+
+
 def test_without_deploy_pomerium_only_the_idp_secret_is_produced() -> None:
     engine = deployed(deployPomerium="false")
     kinds = sorted(r.type for r in engine.registrations if r.type.startswith(("kubernetes:", "random:")))

@@ -28,3 +28,11 @@ class InputErrors(pulumi.RunError):
         self.errors = list(errors)
         lines = "\n".join(f"  - {error}" for error in self.errors)
         super().__init__(f"{len(self.errors)} invalid setting(s):\n{lines}")
+
+
+def raise_all(errors: Sequence[InputError]) -> None:
+    """Raise nothing, the one error, or all of them together."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InputErrors(errors)

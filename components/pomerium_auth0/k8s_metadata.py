@@ -11,6 +11,11 @@ import pulumi
 CHECKSUM_ANNOTATION = "pomerium-auth0.pulumi.com/config-checksum"
 """Pod-template annotation whose change makes Kubernetes roll the pods."""
 
+WAIT_FOR_ANNOTATION = "pulumi.com/waitFor"
+"""pulumi-kubernetes (v4.18+): wait for this condition instead of the resource kind's own await logic."""
+SERVICE_READY = "jsonpath={.spec.clusterIP}"
+"""A Service is usable once the API server has given it its cluster IP."""
+
 
 def standard_labels(instance: pulumi.Input[str], component: str) -> dict[str, pulumi.Input[str]]:
     """The `app.kubernetes.io/*` labels that kubectl, dashboards and policy engines group by."""

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from . import validation
 from .errors import InputError
-from .k8s_metadata import CHECKSUM_ANNOTATION, secret_checksum, standard_labels
+from .k8s_metadata import CHECKSUM_ANNOTATION, SERVICE_READY, WAIT_FOR_ANNOTATION, secret_checksum, standard_labels
 from .routes import check_routes, render_config
 
 DEFAULT_IMAGE = "pomerium/pomerium:nonroot-v0.33.1"
@@ -494,11 +494,18 @@ class Pomerium(pulumi.ComponentResource):
         return volumes, mounts
 
     def _service(self, name: str, settings: _Settings) -> k8s.core.v1.Service:
-        """A stable ClusterIP in front of the pods for the ingress (or clients) to reach Pomerium through."""
+        """A stable ClusterIP in front of the pods for the ingress (or clients) to reach Pomerium through.
+
+        Ready once it has its cluster IP: pulumi-kubernetes's own Service wait adds a fixed 10 s after
+        every Endpoints change (`processEndpointEvent`, `pkg/await/service.go`), two thirds of a first
+        `up`, while the Deployment's wait already proves ready pods behind the selector."""
         return k8s.core.v1.Service(
             f"{name}-service",
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=settings.base, namespace=settings.namespace, labels=settings.labels
+                name=settings.base,
+                namespace=settings.namespace,
+                labels=settings.labels,
+                annotations={WAIT_FOR_ANNOTATION: SERVICE_READY},
             ),
             spec=k8s.core.v1.ServiceSpecArgs(
                 type="ClusterIP",

@@ -36,6 +36,7 @@ from .ingress_controller import (
 )
 from .ingress_controller import setting_conflicts as controller_setting_conflicts
 from .ingress_routes import ingress_routes
+from .policy_language import Deployment
 from .pomerium import DEFAULT_IMAGE, POMERIUM_SECRETS, TLS_MODES, PomeriumArgs, setting_conflicts
 from .routes import check_routes
 
@@ -260,6 +261,8 @@ class _Reader:
             self.values[field_name(key)] = check(full_key, value)
         except InputError as error:
             self.errors.append(error)
+        except InputErrors as errors:
+            self.errors.extend(errors.errors)
 
     def read(self, key: str, check: Check, default: str | None = None, *, required: bool = False) -> None:
         """Check `key` (or its default); unset with no default is None, or an error when required."""
@@ -304,10 +307,11 @@ def _structured(check: Check) -> Check:
     return parse_then_check
 
 
-def ingress_controller_routes(key: str, value: object) -> list[dict[str, Any]]:
+def ingress_controller_routes(key: str, value: object, deployment: Deployment | None = None) -> list[dict[str, Any]]:
     """Routes that the ingress controller can carry as Ingress objects (checked here, built by the component)."""
-    ingress_routes(key, value)
-    return check_routes(key, value)
+    routes = check_routes(key, value, deployment)
+    ingress_routes(key, routes)
+    return routes
 
 
 def _read_consumer(reader: _Reader) -> None:
@@ -359,6 +363,18 @@ def _consumer_conflicts(reader: _Reader, consumer: Consumer) -> None:
             reader.errors.append(InputError(f"{NAMESPACE}:{config_key(argument)}", problem, fix))
 
 
+def _deployment(values: dict[str, Any]) -> Deployment | None:
+    """What the routes' policies meet, from the settings read so far; None if one of them was invalid."""
+    fields = ("groups_claim", "groups_claim_name", "directory_sync", "consumer", "pomerium_image")
+    if not set(fields) <= values.keys():
+        return None
+    return Deployment(
+        groups_claim=values["groups_claim_name"] if values["groups_claim"] else None,
+        directory_sync=values["directory_sync"],
+        pomerium_image=values["pomerium_image"] if values["consumer"] is Consumer.DEPLOYMENT else None,
+    )
+
+
 def load_stack_config() -> StackConfig:
     """Read and validate this stack's config; raise :class:`InputErrors` listing every problem."""
     reader = _Reader()
@@ -398,7 +414,7 @@ def load_stack_config() -> StackConfig:
     reader.read("pomeriumImage", partial(validation.image_reference, example=DEFAULT_IMAGE), DEFAULT_IMAGE)
     reader.read("replicas", partial(validation.integer, minimum=1, maximum=50), "1")
     routes_check = ingress_controller_routes if consumer is Consumer.INGRESS_CONTROLLER else check_routes
-    reader.read("routes", _structured(routes_check), "[]")
+    reader.read("routes", _structured(partial(routes_check, deployment=_deployment(reader.values))), "[]")
     reader.read("tlsMode", partial(validation.choice, allowed=TLS_MODES), "ingress")
     reader.read("tlsSecretName", partial(validation.dns_subdomain, example="pomerium-tls"))
     reader.read("databrokerStorageSecret", partial(validation.dns_subdomain, example="pomerium-databroker"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import hashlib
 import secrets
 import string
 import threading
@@ -105,6 +106,14 @@ def now() -> str:
 def random_id(length: int) -> str:
     """An opaque alphanumeric id like Auth0's client ids."""
     return "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
+
+
+def seeded_connection_id(name: str) -> str:
+    """The id of a seeded connection: the same in every sandbox tenant, so `stacks/Pulumi.sandbox.yaml`
+    can list it in `connections`. Auth0 gives each tenant's connections random ids (`con_` and 16
+    alphanumerics); these have that shape."""
+    digest = hashlib.sha256(name.encode()).digest()
+    return "con_" + "".join(_ID_ALPHABET[byte % len(_ID_ALPHABET)] for byte in digest[:16])
 
 
 def _merge(target: JSON, patch: JSON) -> None:
@@ -216,7 +225,7 @@ class Store:
         self._grants: dict[str, JSON] = {}
         self._connections: dict[str, JSON] = {}
         for name, strategy, options in SEEDED_CONNECTIONS:
-            connection_id = "con_" + random_id(16)
+            connection_id = seeded_connection_id(name)
             self._connections[connection_id] = {
                 "id": connection_id,
                 "options": copy.deepcopy(options),

@@ -1,0 +1,188 @@
+"""Where the time of a real `pulumi up` goes: each resource's start, end and duration, and the critical path.
+
+Run `.venv/bin/python benchmarks/timeline.py` after `scripts/engine.sh`. It starts its own sandbox,
+runs a first `up`, a no-op `preview`, a one-field update (a route's policy: the ConfigMap changes
+and the Deployment rolls) and a `destroy` of the sandbox stack through the Automation API, and
+prints a Markdown timeline per operation from the engine's events: when each resource's step
+started and ended, measured from the start of the operation as the events arrive here.
+
+The critical path is the chain of steps that ends last, each waiting on the step it depends on that
+ended last (dependencies from the stack's state). Its length is the work the run cannot go faster
+than; the rest of the wall time is the CLI, the plugins and the program starting, and the gaps
+between steps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pulumi import automation as auto  # noqa: E402
+
+from sandbox import control  # noqa: E402
+from sandbox.auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES  # noqa: E402
+from sandbox.program import select_stack  # noqa: E402
+
+STACK = "timeline"
+ROUTES_KEY = "pomerium-auth0:routes"
+
+
+@dataclass
+class Step:
+    urn: str
+    op: str
+    start: float
+    end: float | None = None
+
+    @property
+    def name(self) -> str:
+        """`type::name` of the URN: short enough for a table, unique in one stack."""
+        _, _, kind, resource = self.urn.split("::", 3)
+        return f"{kind.rpartition('$')[2]}::{resource}"
+
+
+@dataclass
+class Timeline:
+    """One operation's steps, by URN, in the order they started, and its wall time."""
+
+    steps: dict[str, Step] = field(default_factory=dict)
+    wall: float = 0.0
+
+    def record(self, event: auto.EngineEvent, started: float) -> None:
+        now = time.monotonic() - started
+        if event.resource_pre_event is not None:
+            metadata = event.resource_pre_event.metadata
+            if metadata.op.value != "same":
+                self.steps[metadata.urn] = Step(metadata.urn, metadata.op.value, now)
+        elif event.res_outputs_event is not None and event.res_outputs_event.metadata.urn in self.steps:
+            self.steps[event.res_outputs_event.metadata.urn].end = now
+
+    def critical_path(self, dependencies: dict[str, list[str]], custom: set[str]) -> list[Step]:
+        """The chain ending at the last custom resource step to finish (components only wrap their children)."""
+        done = {urn: s for urn, s in self.steps.items() if s.end is not None and urn in custom}
+        if not done:
+            return []
+        chain = [max(done.values(), key=lambda s: s.end or 0.0)]
+        while True:
+            before = [
+                done[d]
+                for d in dependencies.get(chain[-1].urn, [])
+                if d in done and (done[d].end or 0) <= chain[-1].start
+            ]
+            if not before:
+                return chain[::-1]
+            chain.append(max(before, key=lambda s: s.end or 0.0))
+
+
+def run(stack: auto.Stack, operation: str) -> Timeline:
+    timeline = Timeline()
+    started = time.monotonic()
+
+    def on_event(event: auto.EngineEvent) -> None:
+        timeline.record(event, started)
+
+    if operation == "preview":
+        stack.preview(on_event=on_event, color="never")
+    elif operation == "destroy":
+        stack.destroy(on_event=on_event, color="never")
+    else:
+        stack.up(on_event=on_event, color="never")
+    timeline.wall = time.monotonic() - started
+    return timeline
+
+
+def state_graph(stack: auto.Stack) -> tuple[dict[str, list[str]], set[str]]:
+    """Each resource's dependencies, its provider among them, and which resources are custom (not components)."""
+    resources: list[dict[str, Any]] = (stack.export_stack().deployment or {}).get("resources", [])
+    dependencies = {
+        # A provider reference is `<provider URN>::<provider id>`.
+        r["urn"]: [*r.get("dependencies", []), r.get("provider", "").rpartition("::")[0]]
+        for r in resources
+    }
+    return dependencies, {r["urn"] for r in resources if r.get("custom")}
+
+
+def table(label: str, timeline: Timeline, path: list[Step]) -> str:
+    on_path = {s.urn for s in path}
+    lines = [
+        f"### {label}: {timeline.wall:.1f} s wall",
+        "",
+        "| Resource | Step | Start | End | Duration |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for step in sorted(timeline.steps.values(), key=lambda s: s.start):
+        end = f"{step.end:.2f} s" if step.end is not None else "-"
+        duration = f"{step.end - step.start:.2f} s" if step.end is not None else "-"
+        mark = " **(critical)**" if step.urn in on_path else ""
+        lines.append(f"| `{step.name}`{mark} | {step.op} | {step.start:.2f} s | {end} | {duration} |")
+    if path:
+        work = sum((s.end or 0) - s.start for s in path)
+        lines += [
+            "",
+            f"Critical path: {' -> '.join(f'`{s.name}` {(s.end or 0) - s.start:.2f} s' for s in path)};"
+            f" {work:.1f} s of work, wall time {timeline.wall / work:.2f}x that."
+            if work
+            else "",
+        ]
+    return "\n".join(lines)
+
+
+def change_one_route(project: Path) -> None:
+    """The route's policy allows another group: the ConfigMap changes and the Deployment rolls."""
+    stack_file = project / "stacks" / f"Pulumi.{STACK}.yaml"
+    settings = yaml.safe_load(stack_file.read_text())
+    settings["config"][ROUTES_KEY][0]["policy"] = [{"allow": {"or": [{"claim/pomerium.io/groups": "admins"}]}}]
+    stack_file.write_text(yaml.safe_dump(settings, sort_keys=False))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.parse_args()
+    engine = Path(
+        subprocess.run(
+            [str(ROOT / "scripts" / "engine.sh")], capture_output=True, text=True, check=True
+        ).stdout.split()[-1]
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        base = Path(scratch)
+        project = base / "project"
+        (project / "stacks").mkdir(parents=True)
+        for file in ("Pulumi.yaml", "__main__.py"):
+            shutil.copy(ROOT / file, project / file)
+        shutil.copy(ROOT / "stacks" / "Pulumi.sandbox.yaml", project / "stacks" / f"Pulumi.{STACK}.yaml")
+        control.start(base / "sandbox", engine, " ".join(DEFAULT_BOOTSTRAP_SCOPES), None)
+        try:
+            os.environ.update(control.process_environment(base / "sandbox"))
+            stack = select_stack(STACK, project)
+            report = []
+            first = run(stack, "up")
+            graph = state_graph(stack)
+            report.append(table("First `up`", first, first.critical_path(*graph)))
+            report.append(table("No-op `preview`", run(stack, "preview"), []))
+            change_one_route(project)
+            update = run(stack, "up")
+            report.append(
+                table("One-field update (a route's policy)", update, update.critical_path(*state_graph(stack)))
+            )
+            report.append(table("`destroy`", run(stack, "destroy"), []))
+        finally:
+            control.stop(base / "sandbox")
+    print("\n\n".join(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
