@@ -135,6 +135,13 @@ class Stack:
         document["config"][key if ":" in key else f"pomerium-auth0:{key}"] = value
         self.config_file.write_text(yaml.safe_dump(document, sort_keys=False))
 
+    def unset_config(self, *keys: str) -> None:
+        """Remove keys from the stack file, as `pulumi config rm` would."""
+        document = yaml.safe_load(self.config_file.read_text())
+        for key in keys:
+            document["config"].pop(key if ":" in key else f"pomerium-auth0:{key}", None)
+        self.config_file.write_text(yaml.safe_dump(document, sort_keys=False))
+
     @property
     def app_name(self) -> str:
         """The stack's `appName` as its stack file says now (default `pomerium-<stack>`)."""

@@ -65,7 +65,11 @@ def test_get_schema_of_the_package_root_equals_the_checked_in_schema(sandbox: Sa
     checked_in = run(sandbox, command, live_schema.parent)
     live = json.loads(live_schema.read_text())
     assert live == json.loads(checked_in.stdout)
-    assert set(live["resources"]) == {"pomerium-auth0:index:Auth0IdentityProvider", "pomerium-auth0:index:Pomerium"}
+    assert set(live["resources"]) == {
+        "pomerium-auth0:index:Auth0IdentityProvider",
+        "pomerium-auth0:index:Pomerium",
+        "pomerium-auth0:index:PomeriumIngressController",
+    }
 
 
 # --- YAML -------------------------------------------------------------------------------------------
@@ -189,6 +193,7 @@ def test_typescript_program_type_checks_against_the_sdk_generated_from_the_live_
     (tmp_path / "node_modules").symlink_to(node_modules(sandbox))
     run(sandbox, ["pulumi-gen-nodejs-sdk", str(live_schema), str(tmp_path / "sdk")], tmp_path)
     assert (tmp_path / "sdk" / "auth0IdentityProvider.ts").is_file()
+    assert (tmp_path / "sdk" / "pomeriumIngressController.ts").is_file()
     tsc = [str(tmp_path / "node_modules" / ".bin" / "tsc"), "--noEmit", "-p", "."]
     run(sandbox, tsc, tmp_path)
 

@@ -141,6 +141,7 @@ MALFORMED: dict[str, st.SearchStrategy[str]] = {
     "protect": malformed_bool,
     "checkBootstrapScopes": malformed_bool,
     "createNamespace": malformed_bool,
+    "consumer": malformed_choice.filter(lambda text: text not in ("deployment", "ingress-controller", "none")),
     "deployPomerium": malformed_bool,
     "pomeriumImage": malformed_image,
     "replicas": malformed_replicas,
@@ -148,6 +149,12 @@ MALFORMED: dict[str, st.SearchStrategy[str]] = {
     "tlsMode": malformed_choice.filter(lambda text: text not in ("ingress", "secret")),
     "tlsSecretName": malformed_name(253, allow_dots=True),
     "databrokerStorageSecret": malformed_name(253, allow_dots=True),
+    "pomeriumResourceName": malformed_name(253, allow_dots=True),
+    "createPomeriumResource": malformed_bool,
+    "bootstrapSecret": st.one_of(
+        label, st.tuples(label, malformed_name(253, allow_dots=True)).map("/".join), st.just("a/b/c")
+    ),
+    "ingressClassName": malformed_name(253, allow_dots=True),
     "cookieSecret": malformed_key,
     "sharedSecret": malformed_key,
     "signingKey": malformed_signing_key,
