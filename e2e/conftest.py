@@ -304,6 +304,10 @@ class StackFactory:
         stack_file["config"]["pomerium-auth0:namespace"] = name
         # Tests enable connections themselves (and count a connection's applications).
         del stack_file["config"]["pomerium-auth0:connections"]
+        # The stack file's route authorizes by the groups claim. Tests rename the claim and turn it off,
+        # which preview rightly refuses for such a policy, so their route authorizes by email instead.
+        for route in stack_file["config"]["pomerium-auth0:routes"]:
+            route["policy"] = [{"allow": {"or": [{"email": {"is": "alice@example.com"}}]}}]
         stack = Stack(name, project_dir, self.sandbox)
         stack.config_file.write_text(yaml.safe_dump(stack_file, sort_keys=False))
         for key, value in config.items():
