@@ -39,19 +39,31 @@ CLIENT_DEFAULTS: JSON = {
     "jwt_configuration": {"secret_encoded": False, "lifetime_in_seconds": 36000},
     "sso_disabled": False,
     "cross_origin_authentication": False,
-    "grant_types": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
     "custom_login_page_on": True,
-    "refresh_token": {
-        "rotation_type": "non-rotating",
-        "expiration_type": "non-expiring",
-        "leeway": 0,
-        "token_lifetime": 31557600,
-        "infinite_token_lifetime": True,
-        "infinite_idle_token_lifetime": True,
-        "idle_token_lifetime": 2592000,
-    },
 }
 """What Auth0 adds to a client created through the API (recorded answers); all Computed or zero in the provider."""
+
+
+def _created_client_defaults(body: JSON) -> JSON:
+    """The defaults Auth0 fixes at create from the `token_endpoint_auth_method` given then (recorded answers of
+    terraform-provider-auth0 v1.57.0): a confidential method given means a year-long refresh token with 30 days
+    idle, none given (or `none`) 30 days with 15 idle; a public client (`none`) gets no client_credentials grant.
+    Later PATCHes of the method change neither."""
+    method = body.get("token_endpoint_auth_method")
+    confidential = method is not None and method != "none"
+    grant_types = ["authorization_code", "implicit", "refresh_token"] + ([] if method == "none" else ["client_credentials"])
+    return {
+        "grant_types": grant_types,
+        "refresh_token": {
+            "rotation_type": "non-rotating",
+            "expiration_type": "non-expiring",
+            "leeway": 0,
+            "token_lifetime": 31557600 if confidential else 2592000,
+            "infinite_token_lifetime": True,
+            "infinite_idle_token_lifetime": True,
+            "idle_token_lifetime": 2592000 if confidential else 1296000,
+        },
+    }
 
 CLIENT_WRITABLE_FIELDS = frozenset(
     {
@@ -270,6 +282,7 @@ class Store:
             stored = {key: copy.deepcopy(value) for key, value in body.items() if value is not None}
             stored = {"name": stored.pop("name"), "client_id": client_id, **stored}
             stored.setdefault("client_secret", random_id(64))
+            stored = _with_defaults(_created_client_defaults(body), stored)
             self._clients[client_id] = stored
             self._credentials[client_id] = {}
             return self._render_client(stored)
