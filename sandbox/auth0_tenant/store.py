@@ -226,6 +226,21 @@ def _enabled_clients_patch(body: Any) -> list[tuple[str, bool]]:
     return changes
 
 
+def _client_patch(body: JSON) -> JSON:
+    """A client body as Auth0 applies it (recorded answers): `oidc_backchannel_logout` is the older view of
+    `oidc_logout.backchannel_logout_urls`, so clearing either clears both, and an empty `initiate_login_uri`
+    removes it."""
+    patch = dict(body)
+    legacy = patch.pop("oidc_backchannel_logout", False)
+    if legacy is None:
+        patch["oidc_logout"] = None
+    elif isinstance(legacy, dict) and "oidc_logout" not in patch:
+        patch["oidc_logout"] = {"backchannel_logout_urls": legacy.get("backchannel_logout_urls", [])}
+    if patch.get("initiate_login_uri") == "":
+        patch["initiate_login_uri"] = None
+    return patch
+
+
 class Store:
     """One tenant's objects, guarded by a single lock."""
 
@@ -265,6 +280,9 @@ class Store:
 
     def _render_client(self, stored: JSON) -> JSON:
         rendered = _with_defaults(CLIENT_DEFAULTS, stored)
+        urls = (rendered.get("oidc_logout") or {}).get("backchannel_logout_urls")
+        if urls is not None:
+            rendered["oidc_backchannel_logout"] = {"backchannel_logout_urls": copy.deepcopy(urls)}
         rendered["signing_keys"] = copy.deepcopy(self._signing_keys)
         return rendered
 
@@ -279,7 +297,7 @@ class Store:
 
         def create() -> JSON:
             client_id = random_id(32)
-            stored = {key: copy.deepcopy(value) for key, value in body.items() if value is not None}
+            stored = {key: copy.deepcopy(value) for key, value in _client_patch(body).items() if value is not None}
             stored = {"name": stored.pop("name"), "client_id": client_id, **stored}
             stored.setdefault("client_secret", random_id(64))
             stored = _with_defaults(_created_client_defaults(body), stored)
@@ -307,7 +325,7 @@ class Store:
 
         def update() -> JSON:
             stored = self._client(client_id)
-            _merge(stored, body)
+            _merge(stored, _client_patch(body))
             return self._render_client(stored)
 
         return self._locked(update)
@@ -608,9 +626,10 @@ class Store:
             if body.get(key) is not None:
                 action[key] = copy.deepcopy(body[key])
         if body.get("secrets") is not None:
-            action["secrets"] = [
-                {"name": s["name"], "value": s.get("value", ""), "updated_at": stamp} for s in body["secrets"]
-            ]
+            # Auth0 keeps the secrets it had in their order and appends new ones (recorded answers).
+            before = [s["name"] for s in action.get("secrets", [])]
+            given = sorted(body["secrets"], key=lambda s: before.index(s["name"]) if s["name"] in before else len(before))
+            action["secrets"] = [{"name": s["name"], "value": s.get("value", ""), "updated_at": stamp} for s in given]
         action["status"] = "pending"
         action["all_changes_deployed"] = False
         action["updated_at"] = stamp
