@@ -32,9 +32,11 @@ import yaml
 
 from sandbox.auth0_tenant import scopes
 from sandbox.auth0_tenant.server import start_tenant
+from sandbox.auth0_tenant.store import seeded_connection_id
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDED_DOMAIN = "terraform-provider-auth0-dev.eu.auth0.com"
+DATABASE_CONNECTION = "Username-Password-Authentication"
 
 RECORDINGS: dict[str, str] = {
     # Clients: the regular web and M2M applications, their settings, secrets and auth method.
@@ -162,6 +164,9 @@ class Replay:
         self.ids: dict[str, str] = {RECORDED_DOMAIN: info.domain}
         self.foreign: set[str] = set()
         self.current = -1
+        self.audience = f"https://{info.domain}/api/v2/"
+        """A recorded API's identifier stands for this one, the only API a sandbox tenant has, so grants replay;
+        likewise a recorded database connection is the seeded one, so its enabled clients replay."""
         self.context = ssl.create_default_context(cafile=info.ca_file)
         self.token = self._token()
 
@@ -208,7 +213,7 @@ class Replay:
     def _mark_foreign(self, recorded: Any) -> None:
         if isinstance(recorded, dict):
             for key, value in recorded.items():
-                if key in ("id", "identifier", "client_id") and isinstance(value, str):
+                if key in ("id", "identifier", "client_id") and isinstance(value, str) and value not in self.ids:
                     self.foreign.add(value)
 
     def _compare(self, route: str, recorded: Any, actual: Any, where: str) -> tuple[bool, bool]:
@@ -264,6 +269,14 @@ class Replay:
             self.figures.interactions[label] += 1
             if route is None:
                 self.figures.unimplemented[label] += 1
+                if label == "POST /resource-servers" and isinstance(recorded_body, dict):
+                    self.ids[recorded_body["identifier"]] = self.audience
+                    recorded_body = {"id": recorded_body["id"]}
+                elif label == "POST /connections" and isinstance(recorded_body, dict):
+                    if recorded_body.get("strategy") == "auth0":
+                        self.ids[recorded_body["id"]] = seeded_connection_id(DATABASE_CONNECTION)
+                        self.ids[recorded_body["name"]] = DATABASE_CONNECTION
+                        recorded_body = None
                 self._mark_foreign(recorded_body)
                 continue
             sent = request["url"] + request["body"]

@@ -661,7 +661,15 @@ def test_enabling_a_client_on_a_connection_leaves_the_other_clients_alone(api: A
     api.request("DELETE", f"/api/v2/clients/{second}", token=api.bootstrap)
     assert api.request("GET", clients, token=api.inspector).body == {"clients": []}, "a deleted client is dropped"
     named = api.request("GET", f"/api/v2/connections/{database['id']}?fields=name%2Cstrategy", token=api.inspector)
-    assert named.body == {"name": "Username-Password-Authentication", "strategy": "auth0"}
+    # What Auth0 answers such a selection with (recorded): the fields asked for and four it always sends along.
+    assert named.body == {
+        "id": database["id"],
+        "name": "Username-Password-Authentication",
+        "strategy": "auth0",
+        "is_domain_connection": False,
+        "authentication": {"active": True},
+        "connected_accounts": {"active": False},
+    }
 
 
 def test_connection_routes_refuse_what_auth0_refuses(api: Api) -> None:
