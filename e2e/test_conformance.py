@@ -21,7 +21,7 @@ import subprocess
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,6 +168,7 @@ class Replay:
         """A recorded API's identifier stands for this one, the only API a sandbox tenant has, so grants replay;
         likewise a recorded database connection is the seeded one, so its enabled clients replay."""
         self.context = ssl.create_default_context(cafile=info.ca_file)
+        self.token: str | None = None
         self.token = self._token()
 
     def _token(self) -> str:
@@ -181,7 +182,7 @@ class Replay:
 
     def _send(self, method: str, path: str, body: str, content_type: str = "application/json") -> tuple[int, Any]:
         headers = {"Content-Type": content_type} if body else {}
-        if hasattr(self, "token"):
+        if self.token is not None:
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(
             f"https://{self.info.domain}{path}", data=body.encode() if body else None, method=method, headers=headers
@@ -209,6 +210,17 @@ class Replay:
         elif isinstance(recorded, list) and isinstance(actual, list):
             for left, right in zip(recorded, actual, strict=False):
                 self._learn(left, right)
+
+    def _stand_in(self, label: str, recorded: Any) -> None:
+        """What an unimplemented create made: a sandbox object that stands for it, or else foreign ids."""
+        if label == "POST /resource-servers" and isinstance(recorded, dict):
+            self.ids[recorded["identifier"]] = self.audience
+            recorded = {"id": recorded["id"]}
+        elif label == "POST /connections" and isinstance(recorded, dict) and recorded.get("strategy") == "auth0":
+            self.ids[recorded["id"]] = seeded_connection_id(DATABASE_CONNECTION)
+            self.ids[recorded["name"]] = DATABASE_CONNECTION
+            return
+        self._mark_foreign(recorded)
 
     def _mark_foreign(self, recorded: Any) -> None:
         if isinstance(recorded, dict):
@@ -252,7 +264,10 @@ class Replay:
             recorded, actual = READ_AS[name](json.loads(self._map(json.dumps(recorded)))), READ_AS[name](actual)
             if recorded == actual:
                 return
-        if name in PROVIDER_READS.get(_family(route), frozenset()) and (self.name, self.current) not in ALLOWED_DIFFERENCES:
+        if (
+            name in PROVIDER_READS.get(_family(route), frozenset())
+            and (self.name, self.current) not in ALLOWED_DIFFERENCES
+        ):
             self.figures.failures.append(
                 f"{self.name} {route}: {name} recorded {json.dumps(recorded)[:200]} sandbox {json.dumps(actual)[:200]}"
             )
@@ -269,15 +284,7 @@ class Replay:
             self.figures.interactions[label] += 1
             if route is None:
                 self.figures.unimplemented[label] += 1
-                if label == "POST /resource-servers" and isinstance(recorded_body, dict):
-                    self.ids[recorded_body["identifier"]] = self.audience
-                    recorded_body = {"id": recorded_body["id"]}
-                elif label == "POST /connections" and isinstance(recorded_body, dict):
-                    if recorded_body.get("strategy") == "auth0":
-                        self.ids[recorded_body["id"]] = seeded_connection_id(DATABASE_CONNECTION)
-                        self.ids[recorded_body["name"]] = DATABASE_CONNECTION
-                        recorded_body = None
-                self._mark_foreign(recorded_body)
+                self._stand_in(label, recorded_body)
                 continue
             sent = request["url"] + request["body"]
             if any(value in sent for value in self.foreign):
@@ -326,20 +333,18 @@ def _report(figures: Figures) -> str:
     return "\n".join(lines)
 
 
-@pytest.fixture(scope="module")
-def recordings() -> Iterator[Path]:
-    yield _recordings_dir()
-
-
-def test_recordings_replay_like_auth0(recordings: Path, tmp_path: Path) -> None:
+def test_recordings_replay_like_auth0(tmp_path: Path) -> None:
     """Every status, and every field the provider reads for our resources, as the real tenant answered."""
+    recordings = _recordings_dir()
     figures = Figures()
     missing = [name for name in RECORDINGS if not (recordings / f"{name}.yaml").is_file()]
     assert missing == [], f"recordings missing from the provider module: {missing}"
     assert not set(RECORDINGS) & set(LEFT_OUT)
     for name in RECORDINGS:
         cassette = yaml.safe_load((recordings / f"{name}.yaml").read_text())
-        with start_tenant(tmp_path / name, bootstrap_scopes=sorted({s for e in scopes.ENDPOINTS for s in e.scopes})) as tenant:
+        with start_tenant(
+            tmp_path / name, bootstrap_scopes=sorted({s for e in scopes.ENDPOINTS for s in e.scopes})
+        ) as tenant:
             Replay(name, tenant.info, figures).run(cassette["interactions"])
     report = _report(figures)
     print(report)

@@ -539,7 +539,9 @@ def test_client_defaults_follow_the_auth_method_given_at_create(api: Api) -> Non
 
 def test_clearing_the_legacy_backchannel_logout_clears_oidc_logout(api: Api) -> None:
     urls = ["https://app.example.com/backchannel"]
-    client = create_client(api, oidc_logout={"backchannel_logout_urls": urls, "backchannel_logout_initiators": {"mode": "all"}})
+    client = create_client(
+        api, oidc_logout={"backchannel_logout_urls": urls, "backchannel_logout_initiators": {"mode": "all"}}
+    )
     assert client["oidc_backchannel_logout"] == {"backchannel_logout_urls": urls}
     path = f"/api/v2/clients/{client['client_id']}"
     cleared = api.request("PATCH", path, token=api.bootstrap, body={"oidc_backchannel_logout": None}).body

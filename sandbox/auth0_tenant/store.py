@@ -51,7 +51,9 @@ def _created_client_defaults(body: JSON) -> JSON:
     Later PATCHes of the method change neither."""
     method = body.get("token_endpoint_auth_method")
     confidential = method is not None and method != "none"
-    grant_types = ["authorization_code", "implicit", "refresh_token"] + ([] if method == "none" else ["client_credentials"])
+    grant_types = ["authorization_code", "implicit", "refresh_token"] + (
+        [] if method == "none" else ["client_credentials"]
+    )
     return {
         "grant_types": grant_types,
         "refresh_token": {
@@ -64,6 +66,7 @@ def _created_client_defaults(body: JSON) -> JSON:
             "idle_token_lifetime": 2592000 if confidential else 1296000,
         },
     }
+
 
 CLIENT_WRITABLE_FIELDS = frozenset(
     {
@@ -639,7 +642,9 @@ class Store:
         if body.get("secrets") is not None:
             # Auth0 keeps the secrets it had in their order and appends new ones (recorded answers).
             before = [s["name"] for s in action.get("secrets", [])]
-            given = sorted(body["secrets"], key=lambda s: before.index(s["name"]) if s["name"] in before else len(before))
+            given = sorted(
+                body["secrets"], key=lambda s: before.index(s["name"]) if s["name"] in before else len(before)
+            )
             action["secrets"] = [{"name": s["name"], "value": s.get("value", ""), "updated_at": stamp} for s in given]
         action["status"] = "pending"
         action["all_changes_deployed"] = False
