@@ -2,7 +2,7 @@
 
 import pulumi
 import pulumi_kubernetes as k8s
-from pomerium_auth0 import Auth0IdentityProvider, Pomerium
+from pomerium_auth0 import Auth0IdentityProvider, Consumer, Pomerium, PomeriumIngressController
 from pomerium_auth0.bootstrap_scopes import bootstrap_credentials, check_bootstrap_scopes
 from pomerium_auth0.stack_config import load_stack_config
 
@@ -34,7 +34,14 @@ pulumi.export("secretName", idp.secret_name)
 pulumi.export("secretNamespace", idp.secret_namespace)
 pulumi.export("secretChecksum", idp.secret_checksum)
 
-if config.deploy_pomerium:
+if config.consumer is Consumer.DEPLOYMENT:
     pomerium = Pomerium("pomerium", config.pomerium_args(namespace, idp.secret_name, idp.secret_checksum))
     pulumi.export("pomeriumServiceName", pomerium.service_name)
     pulumi.export("pomeriumServicePort", pomerium.service_port)
+elif config.consumer is Consumer.INGRESS_CONTROLLER:
+    controller = PomeriumIngressController(
+        "pomerium-ingress-controller", config.ingress_controller_args(namespace, idp.secret_namespace, idp.secret_name)
+    )
+    pulumi.export("pomeriumResourceName", controller.pomerium_name)
+    pulumi.export("bootstrapSecret", controller.bootstrap_secret)
+    pulumi.export("ingressNames", controller.ingress_names)

@@ -65,9 +65,9 @@ def measure(repeat: int) -> tuple[dict[str, list[float]], dict[str, Counter[str]
                 project = _project(base / "projects", stack)
                 subprocess.run(["pulumi", "stack", "init", "--stack", stack], cwd=project, env=env, check=True)
                 for label, operation in OPERATIONS:
-                    tenant.reset_requests()
+                    before = tenant.last_seq()
                     seconds[label].append(_run(env, project, stack, operation))
-                    requests[label] = tenant.requests_by_endpoint()
+                    requests[label] = tenant.requests_by_endpoint(before)
         finally:
             control.stop(base / "sandbox")
     return seconds, requests

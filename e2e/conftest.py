@@ -28,13 +28,18 @@ import pytest
 import yaml
 
 from sandbox import control
+from sandbox.auth0_tenant.authentication import actions
 from sandbox.auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES
 from sandbox.cluster import load_cluster
 from sandbox.kube_api import KubeApi
-from sandbox.tenant_client import TenantClient
+from sandbox.tenant_client import StackObjects, TenantClient
 
 ROOT = Path(__file__).resolve().parent.parent
 OPERATION_TIMEOUT_SECONDS = 600
+E2E_PREFIX = "e2e-"
+"""Every stack of the suite is named `e2e-…`; so are its namespaces, and its `appName`s contain it."""
+PLUGIN_PREFIXES = ("pulumi-resource-", "pulumi-language-")
+PLUGIN_EXIT_SECONDS = 10
 T = TypeVar("T")
 
 
@@ -130,6 +135,23 @@ class Stack:
         document["config"][key if ":" in key else f"pomerium-auth0:{key}"] = value
         self.config_file.write_text(yaml.safe_dump(document, sort_keys=False))
 
+    def unset_config(self, *keys: str) -> None:
+        """Remove keys from the stack file, as `pulumi config rm` would."""
+        document = yaml.safe_load(self.config_file.read_text())
+        for key in keys:
+            document["config"].pop(key if ":" in key else f"pomerium-auth0:{key}", None)
+        self.config_file.write_text(yaml.safe_dump(document, sort_keys=False))
+
+    @property
+    def app_name(self) -> str:
+        """The stack's `appName` as its stack file says now (default `pomerium-<stack>`)."""
+        config = yaml.safe_load(self.config_file.read_text())["config"]
+        return str(config.get("pomerium-auth0:appName", f"pomerium-{self.name}"))
+
+    def objects(self) -> StackObjects:
+        """This stack's objects in the tenant, read back with the inspector and matched by exact name."""
+        return self.sandbox.tenant.stack_objects(self.app_name)
+
     @property
     def binds_post_login(self) -> bool:
         """Whether this stack's groups-claim Action is bound to post-login (see :data:`BINDINGS`)."""
@@ -175,17 +197,9 @@ def resources(stack: Stack) -> Counter[str]:
     return Counter(r["type"] for r in state["deployment"].get("resources", []))
 
 
-def tenant_objects(sandbox: Sandbox, stack: Stack) -> dict[str, int]:
+def tenant_objects(stack: Stack) -> dict[str, int]:
     """How many of each Auth0 object belong to this stack: a retried create must not leave a duplicate."""
-    app = f"pomerium-{stack.name}"
-    clients = [c for c in sandbox.tenant.clients() if c["name"].startswith(app)]
-    ids = {c["client_id"] for c in clients}
-    return {
-        "clients": len(clients),
-        "grants": len([g for g in sandbox.tenant.api("GET", "/client-grants?per_page=100") if g["client_id"] in ids]),
-        "actions": len([a for a in sandbox.tenant.actions() if a["name"].startswith(app)]),
-        "bindings": len([b for b in sandbox.tenant.bindings() if b["action"]["name"].startswith(app)]),
-    }
+    return stack.objects().counts()
 
 
 def _engine_bin() -> Path:
@@ -198,6 +212,8 @@ def _engine_bin() -> Path:
 
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    if actions.NODE is None:
+        pytest.fail("the real-engine suite needs Node.js on PATH (`node`): the sandbox runs deployed Actions with it")
     directory = tmp_path_factory.mktemp("sandbox")
     engine = _engine_bin()
     control.start(directory, engine, " ".join(DEFAULT_BOOTSTRAP_SCOPES), None)
@@ -207,32 +223,66 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
         kube = load_cluster(directory / control.CLUSTER_DIR).api
         yield Sandbox(directory, env, tenant, kube, env["AUTH0_CLIENT_SECRET"], engine)
         # Every stack of the session has been destroyed by now: whatever of theirs is left, destroy missed.
-        assert leftovers(tenant) == {}, "objects of destroyed e2e stacks are still in the tenant"
+        assert leftovers(tenant, kube) == {}, "objects of destroyed e2e stacks are still in the tenant or the cluster"
     finally:
         control.stop(directory)
+        # After stop, so a failed leftovers check above cannot hide it; a plugin of a run that just ended gets a moment.
+        deadline = time.monotonic() + PLUGIN_EXIT_SECONDS
+        while (left := plugins_left(directory)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert left == [], "plugins started by the suite are still running"
 
 
-def leftovers(tenant: TenantClient) -> dict[str, list[str]]:
-    """Auth0 objects named after an e2e stack (`pomerium-e2e-…`, or `renamed-e2e-…` after a rename test)."""
-    ours = ("pomerium-e2e-", "renamed-e2e-")
+def leftovers(tenant: TenantClient, kube: KubeApi) -> dict[str, list[str]]:
+    """Auth0 objects named after an e2e stack (`pomerium-e2e-…`, or `renamed-e2e-…` after a rename test), and
+    the cluster's namespaces of e2e stacks and Secrets and Deployments in them or named after one."""
+    ours = ("pomerium-" + E2E_PREFIX, "renamed-" + E2E_PREFIX)
+
+    def e2e_objects(path: str) -> list[str]:
+        items = kube.get(path)["items"]
+        named = (f"{item['metadata'].get('namespace', '')}/{item['metadata']['name']}" for item in items)
+        return sorted(name for name in named if name.startswith(E2E_PREFIX) or f"/{E2E_PREFIX}" in name)
+
     found = {
         "clients": [c["name"] for c in tenant.clients() if c["name"].startswith(ours)],
         "actions": [a["name"] for a in tenant.actions() if a["name"].startswith(ours)],
         "bindings": [b["action"]["name"] for b in tenant.bindings() if b["action"]["name"].startswith(ours)],
+        "namespaces": [n for n in e2e_objects("/api/v1/namespaces") if n.startswith(f"/{E2E_PREFIX}")],
+        "secrets": e2e_objects("/api/v1/secrets"),
+        "deployments": e2e_objects("/apis/apps/v1/deployments"),
     }
     return {kind: names for kind, names in found.items() if names}
 
 
+def plugins_left(sandbox_dir: Path) -> list[str]:
+    """`pulumi-resource-*` and `pulumi-language-*` processes of this session (their environment names its sandbox)."""
+    marker = f"{control.SANDBOX_DIR_VARIABLE}={sandbox_dir}".encode()
+    found = []
+    for process in Path("/proc").glob("[0-9]*"):
+        try:
+            argv = (process / "cmdline").read_bytes().split(b"\0")
+            environment = (process / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue  # gone, or not ours to read
+        if Path(argv[0].decode(errors="replace")).name.startswith(PLUGIN_PREFIXES) and marker in environment:
+            found.append(f"{process.name}: {b' '.join(argv).decode(errors='replace').strip()}")
+    return found
+
+
 @pytest.fixture(autouse=True)
 def _no_unknown_route(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Any request the tenant does not implement (501) fails the test that caused it."""
+    """Any request the tenant does not implement (501) fails the test that caused it.
+
+    The log numbers its entries and has no reset, so reading from this baseline sees every request
+    of the test, whatever baselines the test itself takes.
+    """
     if "sandbox" not in request.fixturenames:
         yield
         return
     tenant: TenantClient = request.getfixturevalue("sandbox").tenant
-    before = len(tenant.requests())
+    before = tenant.last_seq()
     yield
-    unknown = [entry for entry in tenant.requests()[before:] if entry["status"] == 501]
+    unknown = [entry for entry in tenant.requests(before, everyone=True) if entry["status"] == 501]
     assert unknown == [], f"the provider called routes the sandbox tenant does not implement: {unknown}"
 
 
@@ -263,16 +313,26 @@ class StackFactory:
         return stack
 
     def tear_down(self) -> None:
-        def remove(stack: Stack) -> None:
+        """Destroy and remove every stack, all of them even when one fails; then fail naming each that did."""
+
+        def remove(stack: Stack) -> list[Result]:
             stack.env_overrides = {}  # clean up with the full-scope bootstrap application
-            stack.cli("state", "unprotect", "--all", "--yes", check=False)
+            stack.cli("state", "unprotect", "--all", "--yes", check=False)  # a stack may have nothing to unprotect
             destroy = partial(stack.run, "destroy", check=False)
             # Two destroys that each remove a binding can re-bind each other's Action.
-            (touching_bindings(destroy) if stack.binds_post_login else destroy)()
-            stack.cli("stack", "rm", "--yes", check=False)
+            destroyed = (touching_bindings(destroy) if stack.binds_post_login else destroy)()
+            return [destroyed, stack.cli("stack", "rm", "--yes", check=False)]
 
         with ThreadPoolExecutor(max_workers=4) as pool:
-            list(pool.map(remove, self.created))
+            results = [result for results in pool.map(remove, self.created) for result in results]
+        assert_all_succeeded(results)
+
+
+def assert_all_succeeded(results: list[Result]) -> None:
+    """Fail with every teardown command that failed (a failed destroy would otherwise leave its objects quietly)."""
+    failed = [result.describe() for result in results if result.returncode != 0]
+    if failed:
+        pytest.fail("tearing down e2e stacks failed:\n" + "\n".join(failed))
 
 
 @pytest.fixture(scope="module")

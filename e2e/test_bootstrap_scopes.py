@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from pomerium_auth0.bootstrap_scopes import BOOTSTRAP_SCOPES, Feature, required_scopes
+from pomerium_auth0.directory_sync import MANAGEMENT_API_SCOPES, DirectorySync
+from pomerium_auth0.tenant_names import directory_sync_name
 
 from e2e.conftest import Result, Sandbox, Stack, StackFactory, side_by_side, touching_bindings
 
@@ -21,6 +23,8 @@ MODES = [
     ("legacy", {Feature.CONNECTIONS}),  # with groupsClaimAction: shared
 ]
 LIFECYCLE_STEPS = 5
+Lifecycle = tuple[list[Result], dict[str, list[Any]] | None]
+"""The runs of :func:`lifecycle`, and what the tenant held after its update."""
 NO_CHANGES_EXPECTED = "no changes were expected"
 
 
@@ -44,14 +48,41 @@ def signed_in_with(sandbox: Sandbox, stack: Stack, scopes: frozenset[str]) -> St
     return stack
 
 
-def lifecycle(stack: Stack, directory_sync: str) -> list[Result]:
-    """First up, an update (rename; switch the grant's mode where there is one), refresh, then a
-    preview that must find nothing to change (a scope that hides a field on read shows up here as
-    drift), destroy. Stops at the first failure; returns the runs that happened.
-    """
+def updated_mode(stack: Stack, directory_sync: str) -> dict[str, str]:
+    """The lifecycle's update: rename; switch the grant's mode where there is one."""
     update = {"appName": f"renamed-{stack.name}"}
     if directory_sync != "off":
         update["directorySync"] = "enterprise" if directory_sync == "legacy" else "legacy"
+    return update
+
+
+def expected_after_update(stack: Stack, directory_sync: str) -> dict[str, list[Any]]:
+    """The applications' names and the grant's scopes the update must leave in the tenant."""
+    update = updated_mode(stack, directory_sync)
+    renamed, sync = update["appName"], DirectorySync(update.get("directorySync", directory_sync))
+    if sync is DirectorySync.OFF:
+        return {"clients": [renamed], "grant_scopes": []}
+    return {
+        "clients": sorted([renamed, directory_sync_name(renamed)]),
+        "grant_scopes": [sorted(MANAGEMENT_API_SCOPES[sync])],
+    }
+
+
+def read_back(stack: Stack) -> dict[str, list[Any]]:
+    """The stack's applications' names and its grants' scopes, as the tenant has them."""
+    objects = stack.objects()
+    return {
+        "clients": sorted(c["name"] for c in objects.clients),
+        "grant_scopes": [sorted(g["scope"]) for g in objects.grants],
+    }
+
+
+def lifecycle(stack: Stack, directory_sync: str) -> Lifecycle:
+    """First up, an update (:func:`updated_mode`), refresh, then a preview that must find nothing to
+    change (a scope that hides a field on read shows up here as drift), destroy. Stops at the first
+    failure; returns the runs that happened, and what the tenant held after the update (None if it failed).
+    """
+    update = updated_mode(stack, directory_sync)
     steps: list[tuple[tuple[str, ...], dict[str, str]]] = [
         (("up",), {}),
         (("up",), update),
@@ -60,36 +91,43 @@ def lifecycle(stack: Stack, directory_sync: str) -> list[Result]:
         (("destroy",), {}),
     ]
     runs = []
+    after_update = None
     for command, config in steps:
         for key, value in config.items():
             stack.set_config(key, value)
         runs.append(stack.run(*command, check=False))
         if runs[-1].returncode != 0:
             break
-    return runs
+        if len(runs) == 2:
+            after_update = read_back(stack)
+    return runs, after_update
 
 
 def test_exactly_the_readme_scopes_run_every_modes_whole_lifecycle(sandbox: Sandbox, new_stack: StackFactory) -> None:
-    def job(directory_sync: str, features: set[Feature]) -> Callable[[], list[Result]]:
+    expected: dict[str, dict[str, list[Any]]] = {}
+
+    def job(mode: str, directory_sync: str, features: set[Feature]) -> Callable[[], Lifecycle]:
         stack = new_stack(**stack_config(sandbox, directory_sync, features))
         signed_in_with(sandbox, stack, needed(directory_sync, features))
+        expected[mode] = expected_after_update(stack, directory_sync)
         run = lambda: lifecycle(stack, directory_sync)  # noqa: E731
         return touching_bindings(run) if stack.binds_post_login else run
 
-    jobs = {f"{sync}+{sorted(f.name for f in features)}": job(sync, features) for sync, features in MODES}
-    results = side_by_side(jobs)
+    modes = {f"{sync}+{sorted(f.name for f in features)}": (sync, features) for sync, features in MODES}
+    results = side_by_side({mode: job(mode, sync, features) for mode, (sync, features) in modes.items()})
     failed = {
         mode: runs[-1].describe()
-        for mode, runs in results.items()
+        for mode, (runs, _) in results.items()
         if len(runs) < LIFECYCLE_STEPS or runs[-1].returncode
     }
     assert failed == {}
+    assert {mode: after_update for mode, (_, after_update) in results.items()} == expected
 
 
 def test_without_any_one_scope_the_lifecycle_fails_and_names_it(sandbox: Sandbox, new_stack: StackFactory) -> None:
     """With our pre-flight check off, the provider itself must hit each missing scope somewhere."""
 
-    def job(scope: str) -> Callable[[], list[Result]]:
+    def job(scope: str) -> Callable[[], Lifecycle]:
         # The smallest mode that needs the scope: only its own feature on (only runs that own the
         # Action touch the shared binding list).
         (group,) = [group for group in BOOTSTRAP_SCOPES if scope in group.scopes]
@@ -101,7 +139,7 @@ def test_without_any_one_scope_the_lifecycle_fails_and_names_it(sandbox: Sandbox
         run = lambda: lifecycle(stack, "legacy")  # noqa: E731
         return touching_bindings(run) if stack.binds_post_login else run
 
-    results = side_by_side({scope: job(scope) for scope in sorted(ALL_SCOPES)})
+    results = {scope: runs for scope, (runs, _) in side_by_side({s: job(s) for s in sorted(ALL_SCOPES)}).items()}
     passed_anyway = [scope for scope, runs in results.items() if runs[-1].returncode == 0]
     assert passed_anyway == [], "the whole lifecycle passed without these scopes: the README asks for too much"
     drifted = sorted(scope for scope, runs in results.items() if is_drift(runs[-1]))
@@ -151,10 +189,10 @@ def test_a_missing_scope_stops_up_before_anything_is_created_naming_it_and_the_r
     sandbox: Sandbox, new_stack: StackFactory
 ) -> None:
     stack = signed_in_with(sandbox, new_stack(), ALL_SCOPES - {"delete:actions"})
-    sandbox.tenant.reset_requests()
+    before = sandbox.tenant.last_seq()
     result = stack.run("up", check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "delete:actions" in output
     assert "README, First deployment, step 2" in output
-    assert [entry["path"] for entry in sandbox.tenant.requests()] == ["/oauth/token"]
+    assert [entry["path"] for entry in sandbox.tenant.requests(before)] == ["/oauth/token"]

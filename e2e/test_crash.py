@@ -9,8 +9,6 @@ cancel` (the killed run's lock), `pulumi refresh --clear-pending-creates`, the o
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -19,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from e2e.conftest import Sandbox, Stack, StackFactory, resources, side_by_side, tenant_objects, touching_bindings
-from sandbox import control
+from sandbox import control, processes
 from sandbox.auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES
 from sandbox.tenant_client import fold_ids
 
@@ -35,8 +33,10 @@ KILL_TIMEOUT_SECONDS = 120
 
 
 def up_killed_at(stack: Stack, sandbox: Sandbox, method: str, path: str, nth: int) -> None:
-    """Start `up`, SIGKILL its whole process group once the tenant answered this stack's nth matching request."""
+    """Start `up`, then SIGKILL it with the CLI and its plugins, as a crash would, once the tenant answered this
+    stack's nth matching request."""
     me = stack.env_overrides["AUTH0_CLIENT_ID"]
+    before = sandbox.tenant.last_seq()
     command = [sys.executable, "-m", "sandbox.program", "up", "--stack", stack.name, "--dir", "."]
     process = subprocess.Popen(
         command,
@@ -51,7 +51,7 @@ def up_killed_at(stack: Stack, sandbox: Sandbox, method: str, path: str, nth: in
         while time.monotonic() < deadline and process.poll() is None:
             seen = [
                 e
-                for e in sandbox.tenant.requests()
+                for e in sandbox.tenant.requests(before)
                 if e["client_id"] == me and (e["method"], fold_ids(e["path"])) == (method, path) and e["status"] < 300
             ]
             if len(seen) >= nth:
@@ -60,7 +60,7 @@ def up_killed_at(stack: Stack, sandbox: Sandbox, method: str, path: str, nth: in
         else:
             raise AssertionError(f"`up` ended or timed out before {method} {path} #{nth}")
     finally:
-        os.killpg(process.pid, signal.SIGKILL)
+        processes.kill_tree(process.pid)
         process.wait()
 
 
@@ -69,18 +69,14 @@ def state_ids(stack: Stack) -> set[str]:
     return {r["id"] for r in state["deployment"].get("resources", []) if r.get("id")}
 
 
-def orphans(stack: Stack, sandbox: Sandbox) -> dict[str, list[str]]:
+def orphans(stack: Stack) -> dict[str, list[str]]:
     """This stack's Auth0 objects that its state does not reference."""
-    app = f"pomerium-{stack.name}"
     known = state_ids(stack)
-    clients: list[dict[str, Any]] = [c for c in sandbox.tenant.clients() if c["name"].startswith(app)]
-    client_ids = {c["client_id"] for c in clients}
-    grants = [g for g in sandbox.tenant.api("GET", "/client-grants?per_page=100") if g["client_id"] in client_ids]
-    actions = [a for a in sandbox.tenant.actions() if a["name"].startswith(app)]
+    objects = stack.objects()
     return {
-        "clients": [c["name"] for c in clients if c["client_id"] not in known],
-        "grants": [g["id"] for g in grants if g["id"] not in known],
-        "actions": [a["name"] for a in actions if a["id"] not in known],
+        "clients": [c["name"] for c in objects.clients if c["client_id"] not in known],
+        "grants": [g["id"] for g in objects.grants if g["id"] not in known],
+        "actions": [a["name"] for a in objects.actions if a["id"] not in known],
     }
 
 
@@ -101,7 +97,7 @@ def crash_and_recover(sandbox: Sandbox, stack: Stack, point: str) -> tuple[dict[
     emptied = empty_state_attributes(sandbox, stack)
     for attributes in emptied:
         attributes.unlink()
-    left = orphans(stack, sandbox)
+    left = orphans(stack)
     stack.cli("cancel", "--yes")  # the killed run's lock on the stack
     stack.run("refresh", "--clear-pending-creates")
     listed = stack.python("-m", "pomerium_auth0.orphans", "--stack", stack.name, "--delete")
@@ -110,8 +106,8 @@ def crash_and_recover(sandbox: Sandbox, stack: Stack, point: str) -> tuple[dict[
     return left, {
         "emptied": [attributes.name for attributes in emptied],
         "deleted": deleted,
-        "orphans": orphans(stack, sandbox),
-        "objects": tenant_objects(sandbox, stack),
+        "orphans": orphans(stack),
+        "objects": tenant_objects(stack),
         "resources": resources(stack),
     }
 
@@ -140,7 +136,7 @@ def test_crashes_mid_up_recover_as_the_readme_says_to_a_clean_runs_state_with_no
     assert {point: after["deleted"] for point, (_, after) in outcomes.items()} == {
         point: sorted(left["clients"] + left["actions"]) for point, (left, _) in outcomes.items()
     }
-    reference = (tenant_objects(sandbox, clean), resources(clean))
+    reference = (tenant_objects(clean), resources(clean))
     assert {point: (after["objects"], after["resources"]) for point, (_, after) in outcomes.items()} == {
         point: reference for point in KILL_POINTS
     }

@@ -16,28 +16,27 @@ def test_bad_config_stops_preview_with_our_message_and_the_tenant_sees_no_reques
     sandbox: Sandbox, new_stack: StackFactory
 ) -> None:
     stack = new_stack(authenticateServiceUrl="http://authenticate.sandbox.example.com")
-    sandbox.tenant.reset_requests()
+    before = sandbox.tenant.last_seq()
     result = stack.run("preview", check=False)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "pomerium-auth0:authenticateServiceUrl" in output
     assert "only https:// is allowed" in output
     assert "Traceback" not in output, "the user must get our sentence, not a stack trace"
-    assert sandbox.tenant.requests() == []
+    assert sandbox.tenant.requests(before) == []
 
 
 def test_destroy_of_a_protected_stack_is_refused_and_deletes_nothing(sandbox: Sandbox, new_stack: StackFactory) -> None:
     stack = new_stack(protect="true")
     stack.run("up")
-    app_name = f"pomerium-{stack.name}"
-    before = {c["client_id"] for c in sandbox.tenant.clients() if c["name"].startswith(app_name)}
+    before = {c["client_id"] for c in stack.objects().clients}
     assert len(before) == 2
 
     refused = stack.run("destroy", check=False)
     assert refused.returncode != 0
     assert "protected" in refused.stdout + refused.stderr
 
-    after = {c["client_id"] for c in sandbox.tenant.clients() if c["name"].startswith(app_name)}
+    after = {c["client_id"] for c in stack.objects().clients}
     assert after == before
     assert sandbox.kube.get_or_none(f"/api/v1/namespaces/{stack.name}/secrets/pomerium-idp") is not None
     assert sandbox.kube.get_or_none(f"/api/v1/namespaces/{stack.name}") is not None
@@ -61,8 +60,10 @@ def test_bad_credentials_stop_up_with_one_line_and_create_nothing(
     with start_tenant(tmp_path, expired_cert=True) as expired:
         env = bad_credentials_cases(expired.info.ca_file, expired.info.domain)[case]
         stack = new_stack()
-        sandbox.tenant.reset_requests()
+        before = sandbox.tenant.last_seq()
         result = stack.run("up", check=False, env=env)
+        # Its certificate has expired, so no client can read its log over HTTPS: the file has every entry.
+        expired_log = Path(expired.info.log_file).read_text().splitlines()
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert result.seconds < QUICK_SECONDS, "a bad credential must fail fast, not retry"
@@ -70,7 +71,12 @@ def test_bad_credentials_stop_up_with_one_line_and_create_nothing(
     # One sentence, naming the key (the Automation API host repeats it as "an unhandled error occurred: ...").
     ours = {line[line.index(f"{key}:") :] for line in output.splitlines() if f"{key}:" in line}
     assert len(ours) == 1, output
-    assert [entry["path"] for entry in sandbox.tenant.requests() if entry["path"] != "/oauth/token"] == []
+    assert [entry["path"] for entry in sandbox.tenant.requests(before) if entry["path"] != "/oauth/token"] == []
+    assert expired_log == [], "a client that distrusts the certificate must not get a request through"
+    namespace = f"/api/v1/namespaces/{stack.name}"
+    assert sandbox.kube.get_or_none(namespace) is None, "the run created the namespace"
+    secrets = sandbox.kube.get("/api/v1/secrets")["items"]
+    assert [s["metadata"]["name"] for s in secrets if s["metadata"]["namespace"] == stack.name] == []
 
 
 def test_a_groups_policy_without_directory_sync_stops_preview_before_any_auth0_request(
@@ -82,14 +88,14 @@ def test_a_groups_policy_without_directory_sync_stops_preview_before_any_auth0_r
         "policy": [{"allow": {"or": [{"groups": "developers"}]}}],
     }
     stack = new_stack(directorySync="off", routes=[route])
-    sandbox.tenant.reset_requests()
+    before = sandbox.tenant.last_seq()
     result = stack.run("preview", check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "pomerium-auth0:routes[0].policy[0].allow.or[0]" in output
     assert "claim/pomerium.io/groups" in output, "the fix names the claim this stack does put in the token"
     assert "Traceback" not in output
-    assert sandbox.tenant.requests() == []
+    assert sandbox.tenant.requests(before) == []
     # Negative control: the claim form of the same policy previews on the same stack.
     route["policy"] = [{"allow": {"or": [{"claim/pomerium.io/groups": "developers"}]}}]
     stack.set_config("routes", [route])

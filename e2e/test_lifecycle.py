@@ -12,13 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import yaml
+from pomerium_auth0.identity_provider import IDP_KEYS
+from pomerium_auth0.tenant_names import directory_sync_name, groups_claim_action_name
 
 from e2e.conftest import Sandbox, Stack, StackFactory
 from sandbox.kube_api import KubeApi
 from tests.auth0_action import login_event, run_post_login
+from tests.secret_scan import leaks
 
-IDP_KEYS = {"IDP_PROVIDER", "IDP_PROVIDER_URL", "IDP_CLIENT_ID", "IDP_CLIENT_SECRET", "IDP_SERVICE_ACCOUNT"}
 CHECKSUM_ANNOTATION = "pomerium-auth0.pulumi.com/config-checksum"
+WRITES = ("POST", "PATCH", "PUT", "DELETE")
 
 
 @dataclass
@@ -33,7 +37,7 @@ class Deployed:
 
     @property
     def app_name(self) -> str:
-        return f"pomerium-{self.stack.name}"
+        return self.stack.app_name
 
     def kube(self) -> KubeApi:
         return self.sandbox.kube
@@ -48,25 +52,37 @@ class Deployed:
 
     def our_clients(self) -> dict[str, dict[str, Any]]:
         """Our applications in the tenant, keyed by name, with their secrets (the inspector may read them)."""
-        clients = self.sandbox.tenant.clients()
-        return {c["name"]: c for c in clients if c["name"].startswith(self.app_name)}
+        return {c["name"]: c for c in self.stack.objects().clients}
+
+    def resource_versions(self) -> dict[str, str]:
+        """`resourceVersion` of every object the program owns in the cluster: any write moves it."""
+        namespace = f"/api/v1/namespaces/{self.namespace}"
+        paths = [
+            namespace,
+            f"{namespace}/secrets/pomerium-idp",
+            f"{namespace}/secrets/pomerium-secrets",
+            f"{namespace}/configmaps/pomerium-config",
+            f"{namespace}/services/pomerium",
+            f"/apis/apps/v1/namespaces/{self.namespace}/deployments/pomerium",
+        ]
+        return {path: self.kube().get(path)["metadata"]["resourceVersion"] for path in paths}
 
 
 @pytest.fixture(scope="module")
-def deployed(sandbox: Sandbox, new_stack: StackFactory) -> Deployed:
+def deployed_stack(sandbox: Sandbox, new_stack: StackFactory) -> Deployed:
     stack = new_stack()
     stack.run("up")
     return Deployed(stack, sandbox, set())
 
 
-def test_first_up_writes_exactly_the_five_idp_keys_from_the_tenants_applications(deployed: Deployed) -> None:
-    secret = deployed.idp_secret()
+def test_first_up_writes_exactly_the_five_idp_keys_from_the_tenants_applications(deployed_stack: Deployed) -> None:
+    secret = deployed_stack.idp_secret()
     assert set(secret) == IDP_KEYS
-    clients = deployed.our_clients()
-    web = clients[deployed.app_name]
-    m2m = clients[f"{deployed.app_name}-directory-sync"]
+    clients = deployed_stack.our_clients()
+    web = clients[deployed_stack.app_name]
+    m2m = clients[directory_sync_name(deployed_stack.app_name)]
     assert secret["IDP_PROVIDER"] == "auth0"
-    assert secret["IDP_PROVIDER_URL"] == f"https://{deployed.sandbox.tenant.info['domain']}"
+    assert secret["IDP_PROVIDER_URL"] == f"https://{deployed_stack.sandbox.tenant.info['domain']}"
     assert (secret["IDP_CLIENT_ID"], secret["IDP_CLIENT_SECRET"]) == (web["client_id"], web["client_secret"])
     account = json.loads(base64.b64decode(secret["IDP_SERVICE_ACCOUNT"]))
     assert account == {"client_id": m2m["client_id"], "secret": m2m["client_secret"]}
@@ -75,26 +91,26 @@ def test_first_up_writes_exactly_the_five_idp_keys_from_the_tenants_applications
     assert web["callbacks"] == ["https://authenticate.sandbox.example.com/oauth2/callback"]
     assert web["initiate_login_uri"] == "https://authenticate.sandbox.example.com"
     assert m2m["app_type"] == "non_interactive"
-    deployed.seen_secrets |= {web["client_secret"], m2m["client_secret"], secret["IDP_SERVICE_ACCOUNT"]}
+    deployed_stack.seen_secrets |= {web["client_secret"], m2m["client_secret"], secret["IDP_SERVICE_ACCOUNT"]}
 
 
-def test_the_grant_has_exactly_the_configured_audience_and_scopes(deployed: Deployed) -> None:
-    m2m = deployed.our_clients()[f"{deployed.app_name}-directory-sync"]
-    grants = [g for g in deployed.sandbox.tenant.grants() if g["client_id"] == m2m["client_id"]]
+def test_the_grant_has_exactly_the_configured_audience_and_scopes(deployed_stack: Deployed) -> None:
+    m2m = deployed_stack.our_clients()[directory_sync_name(deployed_stack.app_name)]
+    grants = [g for g in deployed_stack.sandbox.tenant.grants() if g["client_id"] == m2m["client_id"]]
     assert len(grants) == 1
-    assert grants[0]["audience"] == f"https://{deployed.sandbox.tenant.info['domain']}/api/v2/"
+    assert grants[0]["audience"] == f"https://{deployed_stack.sandbox.tenant.info['domain']}/api/v2/"
     assert sorted(grants[0]["scope"]) == ["read:role_members", "read:roles"]
 
 
-def test_the_groups_claim_action_is_deployed_and_bound_to_post_login(deployed: Deployed) -> None:
-    actions = {a["name"]: a for a in deployed.sandbox.tenant.actions()}
-    action = actions[f"{deployed.app_name}-groups-claim"]
+def test_the_groups_claim_action_is_deployed_and_bound_to_post_login(deployed_stack: Deployed) -> None:
+    actions = {a["name"]: a for a in deployed_stack.sandbox.tenant.actions()}
+    action = actions[groups_claim_action_name(deployed_stack.app_name)]
     assert action["status"] == "built"
     assert action.get("deployed_version"), "the action was never deployed"
     assert [t["id"] for t in action["supported_triggers"]] == ["post-login"]
-    bound = [b["action"]["id"] for b in deployed.sandbox.tenant.bindings("post-login")]
+    bound = [b["action"]["id"] for b in deployed_stack.sandbox.tenant.bindings("post-login")]
     assert action["id"] in bound
-    web = deployed.our_clients()[deployed.app_name]
+    web = deployed_stack.our_clients()[deployed_stack.app_name]
     assert web["client_metadata"] == {"pomerium_groups_claim": "pomerium.io/groups"}
     # The deployed code, run as Auth0 runs it: Pomerium's logins get the claim, other applications' do not.
     login = login_event(web["client_id"], ["admins"], web["client_metadata"])
@@ -102,38 +118,43 @@ def test_the_groups_claim_action_is_deployed_and_bound_to_post_login(deployed: D
     assert run_post_login(action["code"], login_event("another-app", ["admins"])) == {}
 
 
-def test_kubernetes_admitted_pomerium_in_a_namespace_that_enforces_restricted(deployed: Deployed) -> None:
-    kube = deployed.kube()
-    namespace = kube.get(f"/api/v1/namespaces/{deployed.namespace}")
+def test_kubernetes_admitted_pomerium_in_a_namespace_that_enforces_restricted(deployed_stack: Deployed) -> None:
+    kube = deployed_stack.kube()
+    namespace = kube.get(f"/api/v1/namespaces/{deployed_stack.namespace}")
     assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
-    assert kube.get(f"/api/v1/namespaces/{deployed.namespace}/services/pomerium")["spec"]["ports"]
-    config = kube.get(f"/api/v1/namespaces/{deployed.namespace}/configmaps/pomerium-config")
+    assert kube.get(f"/api/v1/namespaces/{deployed_stack.namespace}/services/pomerium")["spec"]["ports"]
+    config = kube.get(f"/api/v1/namespaces/{deployed_stack.namespace}/configmaps/pomerium-config")
     assert "httpbin.sandbox.example.com" in config["data"]["config.yaml"]
-    status = deployed.deployment()["status"]
+    status = deployed_stack.deployment()["status"]
     assert status.get("availableReplicas") == 1, status
     # The ReplicaSet controller created the pod through Pod Security admission at `restricted`.
-    pods = kube.get(f"/api/v1/namespaces/{deployed.namespace}/pods")["items"]
+    pods = kube.get(f"/api/v1/namespaces/{deployed_stack.namespace}/pods")["items"]
     assert len(pods) == 1
     assert pods[0]["spec"]["securityContext"]["runAsNonRoot"] is True
 
 
-def test_a_no_op_preview_calls_no_api_and_a_second_up_changes_nothing(deployed: Deployed) -> None:
-    tenant = deployed.sandbox.tenant
-    before = len(tenant.requests())
-    deployed.stack.run("preview", "--expect-no-changes")
-    assert tenant.requests()[before:] == [], "a preview must not call the Management API"
-    deployed.stack.run("up", "--expect-no-changes")
+def test_a_no_op_preview_calls_no_api_and_a_second_up_changes_nothing(deployed_stack: Deployed) -> None:
+    tenant = deployed_stack.sandbox.tenant
+    before = tenant.last_seq()
+    deployed_stack.stack.run("preview", "--expect-no-changes")
+    assert tenant.requests(before) == [], "a preview must not call the Management API"
+    versions = deployed_stack.resource_versions()
+    before = tenant.last_seq()
+    deployed_stack.stack.run("up", "--expect-no-changes")
+    writes = [f"{e['method']} {e['path']}" for e in tenant.requests(before) if e["path"].startswith("/api/v2/")]
+    assert [write for write in writes if write.startswith(WRITES)] == [], "a no-op `up` wrote to the tenant"
+    assert deployed_stack.resource_versions() == versions, "a no-op `up` wrote to the cluster"
 
 
-def test_changing_a_route_changes_only_the_configmap_and_the_pod_template_checksum(deployed: Deployed) -> None:
-    checksum_before = deployed.deployment()["spec"]["template"]["metadata"]["annotations"][CHECKSUM_ANNOTATION]
+def test_changing_a_route_changes_only_the_configmap_and_the_pod_template_checksum(deployed_stack: Deployed) -> None:
+    checksum_before = deployed_stack.deployment()["spec"]["template"]["metadata"]["annotations"][CHECKSUM_ANNOTATION]
     route = {
         "from": "https://grafana.sandbox.example.com",
         "to": "http://grafana.monitoring.svc.cluster.local:3000",
         "policy": [{"allow": {"or": [{"claim/pomerium.io/groups": "observability"}]}}],
     }
-    deployed.stack.set_config("routes", [route])
-    changes = deployed.stack.changes()
+    deployed_stack.stack.set_config("routes", [route])
+    changes = deployed_stack.stack.changes()
     changed = {(step["op"], step["type"]) for step in changes}
     assert changed == {
         ("update", "kubernetes:core/v1:ConfigMap"),
@@ -141,59 +162,58 @@ def test_changing_a_route_changes_only_the_configmap_and_the_pod_template_checks
     }, changes
     deployment_step = next(step for step in changes if step["type"] == "kubernetes:apps/v1:Deployment")
     assert set(deployment_step["detailedDiff"]) == {f'spec.template.metadata.annotations["{CHECKSUM_ANNOTATION}"]'}
-    deployed.stack.run("up")
-    checksum_after = deployed.deployment()["spec"]["template"]["metadata"]["annotations"][CHECKSUM_ANNOTATION]
+    deployed_stack.stack.run("up")
+    config = deployed_stack.kube().get(f"/api/v1/namespaces/{deployed_stack.namespace}/configmaps/pomerium-config")
+    routes = yaml.safe_load(config["data"]["config.yaml"])["routes"]
+    assert [(r["from"], r["to"]) for r in routes] == [(route["from"], route["to"])]
+    assert routes[0]["policy"] == route["policy"]
+    checksum_after = deployed_stack.deployment()["spec"]["template"]["metadata"]["annotations"][CHECKSUM_ANNOTATION]
     assert checksum_after != checksum_before
 
 
-def test_renaming_app_name_replaces_nothing(deployed: Deployed) -> None:
-    ids_before = {c["client_id"] for c in deployed.our_clients().values()}
-    deployed.stack.set_config("appName", f"renamed-{deployed.stack.name}")
-    changes = deployed.stack.changes()
+def test_renaming_app_name_replaces_nothing(deployed_stack: Deployed) -> None:
+    original = deployed_stack.app_name
+    ids_before = {c["client_id"] for c in deployed_stack.our_clients().values()}
+    renamed = f"renamed-{deployed_stack.stack.name}"
+    deployed_stack.stack.set_config("appName", renamed)
+    changes = deployed_stack.stack.changes()
     assert changes, "renaming must update the display names"
     assert {step["op"] for step in changes} <= {"update"}, changes
-    deployed.stack.run("up")
-    renamed = {c["name"]: c["client_id"] for c in deployed.sandbox.tenant.clients()}
-    assert renamed[f"renamed-{deployed.stack.name}"] in ids_before
-    deployed.stack.set_config("appName", deployed.app_name)
-    deployed.stack.run("up")
+    deployed_stack.stack.run("up")
+    clients = {c["client_id"]: c["name"] for c in deployed_stack.our_clients().values()}
+    assert clients.keys() == ids_before, "renaming must keep both applications"
+    assert sorted(clients.values()) == [renamed, directory_sync_name(renamed)]
+    deployed_stack.stack.set_config("appName", original)
+    deployed_stack.stack.run("up")
 
 
-def test_rotating_the_web_secret_in_the_tenant_then_refresh_and_up_rolls_the_pods(deployed: Deployed) -> None:
-    web = deployed.our_clients()[deployed.app_name]
-    checksum_before = deployed.deployment()["spec"]["template"]["metadata"]["annotations"][CHECKSUM_ANNOTATION]
-    rotated = deployed.sandbox.tenant.rotate_secret(web["client_id"])
-    deployed.seen_secrets.add(rotated)
-    deployed.stack.run("refresh")
-    deployed.stack.run("up")
-    assert deployed.idp_secret()["IDP_CLIENT_SECRET"] == rotated
-    checksum_after = deployed.deployment()["spec"]["template"]["metadata"]["annotations"][CHECKSUM_ANNOTATION]
+def test_rotating_the_web_secret_in_the_tenant_then_refresh_and_up_rolls_the_pods(deployed_stack: Deployed) -> None:
+    web = deployed_stack.our_clients()[deployed_stack.app_name]
+    checksum_before = deployed_stack.deployment()["spec"]["template"]["metadata"]["annotations"][CHECKSUM_ANNOTATION]
+    rotated = deployed_stack.sandbox.tenant.rotate_secret(web["client_id"])
+    deployed_stack.seen_secrets.add(rotated)
+    deployed_stack.stack.run("refresh")
+    deployed_stack.stack.run("up")
+    assert deployed_stack.idp_secret()["IDP_CLIENT_SECRET"] == rotated
+    checksum_after = deployed_stack.deployment()["spec"]["template"]["metadata"]["annotations"][CHECKSUM_ANNOTATION]
     assert checksum_after != checksum_before
-    assert deployed.deployment()["status"].get("updatedReplicas") == 1
+    assert deployed_stack.deployment()["status"].get("updatedReplicas") == 1
 
 
-def test_no_secret_appears_in_the_state_or_any_output_plain_or_base64(deployed: Deployed) -> None:
-    pomerium = deployed.kube().get(f"/api/v1/namespaces/{deployed.namespace}/secrets/pomerium-secrets")
+def test_no_secret_appears_in_the_state_or_any_output_plain_or_base64(deployed_stack: Deployed) -> None:
+    pomerium = deployed_stack.kube().get(f"/api/v1/namespaces/{deployed_stack.namespace}/secrets/pomerium-secrets")
     generated = {base64.b64decode(value).decode() for value in pomerium["data"].values()}
-    secrets = deployed.seen_secrets | generated | {deployed.sandbox.bootstrap_secret}
+    secrets = deployed_stack.seen_secrets | generated | {deployed_stack.sandbox.bootstrap_secret}
     assert len(secrets) >= 6
-    state = deployed.stack.cli("stack", "export").stdout
-    text = state + deployed.stack.all_output()
-    leaks = []
-    for secret in secrets:
-        for form in (secret, base64.b64encode(secret.encode()).decode()):
-            if form in text:
-                leaks.append(form[:6] + "…")
-    assert leaks == [], f"secret values found in plain text in the state or CLI output: {leaks}"
+    places = [("the state", deployed_stack.stack.cli("stack", "export").stdout)]
+    places += [(" ".join(result.command), result.all_output) for result in deployed_stack.stack.history]
+    found = leaks(secrets, places)
+    assert found == [], f"secret values found in plain text in the state or CLI output: {found}"
 
 
-def test_destroy_removes_everything_from_the_tenant_and_the_cluster(deployed: Deployed) -> None:
-    m2m_id = deployed.our_clients()[f"{deployed.app_name}-directory-sync"]["client_id"]
-    deployed.stack.run("destroy")
-    tenant = deployed.sandbox.tenant
-    assert deployed.our_clients() == {}
-    assert [g for g in tenant.api("GET", "/client-grants?per_page=100") if g["client_id"] == m2m_id] == []
-    assert [a for a in tenant.actions() if a["name"].startswith(deployed.app_name)] == []
-    bound = {b["action"]["name"] for b in tenant.bindings("post-login")}
-    assert not any(name.startswith(deployed.app_name) for name in bound)
-    assert deployed.kube().get_or_none(f"/api/v1/namespaces/{deployed.namespace}") is None
+def test_destroy_removes_everything_from_the_tenant_and_the_cluster(deployed_stack: Deployed) -> None:
+    m2m_id = deployed_stack.our_clients()[directory_sync_name(deployed_stack.app_name)]["client_id"]
+    deployed_stack.stack.run("destroy")
+    assert deployed_stack.stack.objects().counts() == {"clients": 0, "grants": 0, "actions": 0, "bindings": 0}
+    assert [g for g in deployed_stack.sandbox.tenant.grants() if g["client_id"] == m2m_id] == []
+    assert deployed_stack.kube().get_or_none(f"/api/v1/namespaces/{deployed_stack.namespace}") is None

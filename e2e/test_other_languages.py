@@ -28,7 +28,7 @@ import yaml
 from pomerium_auth0 import Auth0IdentityProvider
 from pomerium_auth0.errors import InputError
 
-from e2e.conftest import BINDINGS, ROOT, Result, Sandbox, Stack
+from e2e.conftest import BINDINGS, ROOT, Result, Sandbox, Stack, assert_all_succeeded
 
 PACKAGE_ROOT = ROOT / "provider"
 EXECUTABLE = PACKAGE_ROOT / "pulumi-resource-pomerium-auth0"
@@ -65,7 +65,11 @@ def test_get_schema_of_the_package_root_equals_the_checked_in_schema(sandbox: Sa
     checked_in = run(sandbox, command, live_schema.parent)
     live = json.loads(live_schema.read_text())
     assert live == json.loads(checked_in.stdout)
-    assert set(live["resources"]) == {"pomerium-auth0:index:Auth0IdentityProvider", "pomerium-auth0:index:Pomerium"}
+    assert set(live["resources"]) == {
+        "pomerium-auth0:index:Auth0IdentityProvider",
+        "pomerium-auth0:index:Pomerium",
+        "pomerium-auth0:index:PomeriumIngressController",
+    }
 
 
 # --- YAML -------------------------------------------------------------------------------------------
@@ -96,12 +100,13 @@ def yaml_stack(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> It
         stack.cli("config", "set", key, value)
     yield stack
     with BINDINGS:
-        stack.cli("destroy", "--yes", "--skip-preview", check=False)
-    stack.cli("stack", "rm", "--yes", check=False)
+        destroyed = stack.cli("destroy", "--yes", "--skip-preview", check=False)
+    assert_all_succeeded([destroyed, stack.cli("stack", "rm", "--yes", check=False)])
 
 
-def our_clients(sandbox: Sandbox, stack: Stack) -> list[dict[str, Any]]:
-    return [c for c in sandbox.tenant.clients() if c["name"].startswith(f"pomerium-{stack.name}")]
+def our_clients(stack: Stack) -> list[dict[str, Any]]:
+    """The YAML program's applications in the tenant (its `appName` config is `pomerium-<stack>`)."""
+    return stack.sandbox.tenant.stack_objects(f"pomerium-{stack.name}").clients
 
 
 def test_yaml_bad_argument_stops_preview_with_the_python_components_sentence(
@@ -114,7 +119,7 @@ def test_yaml_bad_argument_stops_preview_with_the_python_components_sentence(
             {"authenticate_service_url": bad, "auth0_domain": "acme.eu.auth0.com", "app_name": "pomerium-yaml"},
         )
     yaml_stack.cli("config", "set", "authenticateServiceUrl", bad)
-    sandbox.tenant.reset_requests()
+    before = sandbox.tenant.last_seq()
     try:
         preview = yaml_stack.cli("preview", check=False)
     finally:
@@ -125,8 +130,8 @@ def test_yaml_bad_argument_stops_preview_with_the_python_components_sentence(
     assert f'property authenticateServiceUrl with value "{bad}" has a problem' in output
     assert "Traceback" not in output, "the user must get our sentence, not a stack trace"
     assert 'File "' not in output
-    assert sandbox.tenant.requests() == []
-    assert our_clients(sandbox, yaml_stack) == []
+    assert sandbox.tenant.requests(before) == []
+    assert our_clients(yaml_stack) == []
     assert sandbox.kube.get_or_none(f"/api/v1/namespaces/{yaml_stack.name}") is None
 
 
@@ -134,7 +139,7 @@ def test_yaml_program_up_creates_the_applications_the_secret_and_pomerium(sandbo
     with BINDINGS:
         yaml_stack.cli("up", "--yes", "--skip-preview")
     outputs = yaml_stack.outputs()
-    (web,) = our_clients(sandbox, yaml_stack)
+    (web,) = our_clients(yaml_stack)
     assert web["name"] == f"pomerium-{yaml_stack.name}"
     assert web["callbacks"] == [f"{GOOD_URL}/oauth2/callback"]
     assert outputs["webClientId"] == web["client_id"]
@@ -155,8 +160,8 @@ def test_yaml_program_destroy_removes_everything(sandbox: Sandbox, yaml_stack: S
     outputs = yaml_stack.outputs()
     with BINDINGS:
         yaml_stack.cli("destroy", "--yes", "--skip-preview")
-    assert our_clients(sandbox, yaml_stack) == []
-    assert [a for a in sandbox.tenant.actions() if a["name"].startswith(f"pomerium-{yaml_stack.name}")] == []
+    objects = sandbox.tenant.stack_objects(f"pomerium-{yaml_stack.name}")
+    assert (objects.clients, objects.actions) == ([], [])
     assert sandbox.kube.get_or_none(f"/api/v1/namespaces/{yaml_stack.name}/secrets/{outputs['secretName']}") is None
     deployment = f"/apis/apps/v1/namespaces/{yaml_stack.name}/deployments/{outputs['deploymentName']}"
     assert sandbox.kube.get_or_none(deployment) is None
@@ -188,6 +193,7 @@ def test_typescript_program_type_checks_against_the_sdk_generated_from_the_live_
     (tmp_path / "node_modules").symlink_to(node_modules(sandbox))
     run(sandbox, ["pulumi-gen-nodejs-sdk", str(live_schema), str(tmp_path / "sdk")], tmp_path)
     assert (tmp_path / "sdk" / "auth0IdentityProvider.ts").is_file()
+    assert (tmp_path / "sdk" / "pomeriumIngressController.ts").is_file()
     tsc = [str(tmp_path / "node_modules" / ".bin" / "tsc"), "--noEmit", "-p", "."]
     run(sandbox, tsc, tmp_path)
 

@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 import pytest
+from pomerium_auth0.tenant_names import groups_claim_action_name
 
 from e2e.conftest import Sandbox, Stack, StackFactory, side_by_side
 from tests.auth0_action import login_event, run_post_login
@@ -60,18 +61,16 @@ def problems_after_round(sandbox: Sandbox, dev: Stack, staging: Stack, other_act
     bound = [b["action"] for b in tenant.bindings()]
     if [a["id"] for a in bound].count(other_action) != 1:
         found.append("the other application's binding was lost or duplicated")
-    prefixes = (f"pomerium-{dev.name}-", f"pomerium-{staging.name}-")
-    ours = [a for a in bound if a["name"].startswith(prefixes)]
-    expected_names = [f"pomerium-{dev.name}-groups-claim"] if claim_on else []
+    ours = [b["action"] for b in dev.objects().bindings + staging.objects().bindings]
+    expected_names = [groups_claim_action_name(dev.app_name)] if claim_on else []
     if [a["name"] for a in ours] != expected_names:
         found.append(f"bound pomerium Actions are {[a['name'] for a in ours]}, expected {expected_names}")
     if not claim_on:
-        leftover = [a["name"] for a in tenant.actions() if a["name"].startswith(prefixes)]
+        leftover = [a["name"] for stack in (dev, staging) for a in stack.objects().actions]
         if leftover:
             found.append(f"Actions left after the claim was turned off: {leftover}")
-    clients = {c["name"]: c for c in tenant.clients()}
     for stack, claim in ((dev, "pomerium.io/groups"), (staging, STAGING_CLAIM)):
-        web = clients[f"pomerium-{stack.name}"]
+        (web,) = [c for c in stack.objects().clients if c["name"] == stack.app_name]
         metadata = web.get("client_metadata") or {}
         if metadata.get("pomerium_groups_claim") != (claim if claim_on else None):
             found.append(f"{stack.name}'s application metadata is {metadata}")

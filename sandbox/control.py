@@ -18,6 +18,8 @@ from .auth0_tenant import STATE_FILE
 from .cluster import start_cluster
 
 DEFAULT_DIR = Path("/tmp/pomerium-auth0-sandbox")
+SANDBOX_DIR_VARIABLE = "POMERIUM_AUTH0_SANDBOX_DIR"
+"""Names the sandbox in the environment of everything run against it, plugins included."""
 TENANT_DIR = "tenant"
 CLUSTER_DIR = "cluster"
 ENGINE_FILE = "engine-bin"
@@ -28,7 +30,7 @@ TENANT_START_SECONDS = 30.0
 
 
 def state_dir() -> Path:
-    return Path(os.environ.get("POMERIUM_AUTH0_SANDBOX_DIR", str(DEFAULT_DIR))).resolve()
+    return Path(os.environ.get(SANDBOX_DIR_VARIABLE, str(DEFAULT_DIR))).resolve()
 
 
 def tenant_info(directory: Path) -> dict[str, str]:
@@ -71,7 +73,7 @@ def environment(directory: Path) -> dict[str, str]:
     """What `pulumi` needs to deploy against this sandbox, except the bootstrap secret and PATH."""
     info = tenant_info(directory)
     return {
-        "POMERIUM_AUTH0_SANDBOX_DIR": str(directory),
+        SANDBOX_DIR_VARIABLE: str(directory),
         "AUTH0_DOMAIN": info["domain"],
         "AUTH0_CLIENT_ID": info["bootstrap_client_id"],
         "SSL_CERT_FILE": info["ca_file"],

@@ -105,3 +105,40 @@ def wait_until(ready: Callable[[], bool], *, what: str, timeout: float, log: Pat
     if log is not None and log.exists():
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
     raise RuntimeError(f"{what} did not become ready within {timeout:.0f} s\n{tail}")
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below `pid`, found through parent links in /proc: process groups and sessions aside."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # gone while we read
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found: list[int] = []
+    queue = [pid]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def kill_tree(pid: int) -> list[int]:
+    """SIGKILL `pid` and every process it started, as a crash of the machine would; return the pids.
+
+    Killing a process group is not enough: the Pulumi CLI starts each plugin in a process group of its
+    own (`cmdutil.RegisterProcessGroup`), so `killpg` of the CLI leaves its plugins running. The tree
+    is frozen with SIGSTOP first, so nothing in it forks, exits or loses its parent while it is collected.
+    """
+    frozen: set[int] = set()
+    while new := {pid, *descendants(pid)} - frozen:
+        for member in new:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(member, signal.SIGSTOP)
+        frozen |= new
+    for member in frozen:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(member, signal.SIGKILL)
+    return sorted(frozen)

@@ -20,12 +20,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pomerium_auth0.tenant_names import owns_action, owns_application
+
 from .auth0_tenant.routes import ADMIN_HEADER, ADMIN_PREFIX
 from .auth0_tenant.store import SANDBOX_ROLE_KEY
 
 RETRIED_STATUSES = (429, 500, 503)
 RETRIES = 20
 RETRY_PAUSE_SECONDS = 0.2
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class StackObjects:
+    """One stack's objects in the tenant, as the Management API returns them."""
+
+    clients: list[dict[str, Any]]
+    grants: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
+    bindings: list[dict[str, Any]]
+
+    def counts(self) -> dict[str, int]:
+        """How many of each there are: a retried create must not leave a duplicate."""
+        return {kind: len(items) for kind, items in vars(self).items()}
 
 
 @dataclass
@@ -85,13 +102,20 @@ class TenantClient:
             payload = json.dumps(body).encode()
         return self._send(method, f"/api/v2{path}", headers, payload)
 
+    def _all_pages(self, path: str, key: str | None = None) -> list[dict[str, Any]]:
+        """Every item of a paged list (`page`/`per_page`), however many pages it takes."""
+        listed: list[dict[str, Any]] = []
+        separator = "&" if "?" in path else "?"
+        while True:
+            answer = self.api("GET", f"{path}{separator}per_page={PAGE_SIZE}&page={len(listed) // PAGE_SIZE}")
+            page: list[dict[str, Any]] = answer[key] if key else answer
+            listed += page
+            if len(page) < PAGE_SIZE:
+                return listed
+
     def clients(self) -> list[dict[str, Any]]:
         """Every client except the sandbox's own bootstrap and inspector applications."""
-        listed: list[dict[str, Any]] = []
-        while len(page := self.api("GET", f"/clients?per_page=100&page={len(listed) // 100}")) == 100:
-            listed += page
-        listed += page
-        return [c for c in listed if SANDBOX_ROLE_KEY not in (c.get("client_metadata") or {})]
+        return [c for c in self._all_pages("/clients") if SANDBOX_ROLE_KEY not in (c.get("client_metadata") or {})]
 
     def client(self, client_id: str) -> dict[str, Any]:
         found: dict[str, Any] = self.api("GET", f"/clients/{client_id}")
@@ -100,15 +124,24 @@ class TenantClient:
     def grants(self) -> list[dict[str, Any]]:
         """Every client grant except the sandbox's own."""
         ours = {c["client_id"] for c in self.clients()}
-        return [g for g in self.api("GET", "/client-grants?per_page=100") if g["client_id"] in ours]
+        return [g for g in self._all_pages("/client-grants") if g["client_id"] in ours]
 
     def actions(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self.api("GET", "/actions/actions?per_page=100")["actions"]
-        return found
+        return self._all_pages("/actions/actions", "actions")
 
     def bindings(self, trigger: str = "post-login") -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self.api("GET", f"/actions/triggers/{trigger}/bindings")["bindings"]
-        return found
+        return self._all_pages(f"/actions/triggers/{trigger}/bindings", "bindings")
+
+    def stack_objects(self, app_name: str) -> StackObjects:
+        """The Auth0 objects of the stack with this `appName`, matched exactly (`pomerium_auth0.tenant_names`)."""
+        clients = [c for c in self.clients() if owns_application(app_name, c)]
+        ids = {c["client_id"] for c in clients}
+        return StackObjects(
+            clients=clients,
+            grants=[g for g in self.grants() if g["client_id"] in ids],
+            actions=[a for a in self.actions() if owns_action(app_name, a)],
+            bindings=[b for b in self.bindings() if owns_action(app_name, b["action"])],
+        )
 
     def connections(self) -> dict[str, str]:
         """Connection ids by name."""
@@ -136,18 +169,22 @@ class TenantClient:
         """Give the bootstrap application exactly these Management API scopes (from its next token on)."""
         self._admin("PUT", f"client-scopes/{self.info['bootstrap_client_id']}", {"scope": sorted(scopes)})
 
-    def requests(self, *, exclude_client: str | None = None) -> list[dict[str, Any]]:
-        """The request log; by default without the inspector's own calls, so counts are the program's."""
-        inspector = exclude_client or self.info["inspector_client_id"]
-        entries: list[dict[str, Any]] = self._admin("GET", "requests")["requests"]
-        return [entry for entry in entries if entry.get("client_id") != inspector]
+    def requests(self, since: int = 0, *, everyone: bool = False) -> list[dict[str, Any]]:
+        """The request log after the entry numbered `since` (see :meth:`last_seq`); by default without the
+        inspector's own calls, so counts are the program's."""
+        entries: list[dict[str, Any]] = self._admin("GET", f"requests?since={since}")["requests"]
+        if everyone:
+            return entries
+        return [entry for entry in entries if entry.get("client_id") != self.info["inspector_client_id"]]
 
-    def reset_requests(self) -> None:
-        self._admin("POST", "requests/reset")
+    def last_seq(self) -> int:
+        """The number of the latest log entry: pass it to :meth:`requests` later to see only what came after."""
+        last: int = self._admin("GET", f"requests?since={2**62}")["last_seq"]
+        return last
 
-    def requests_by_endpoint(self) -> Counter[str]:
-        """Counts keyed `METHOD /path`, with object ids folded to `{id}` so runs compare."""
-        return Counter(f"{entry['method']} {fold_ids(entry['path'])}" for entry in self.requests())
+    def requests_by_endpoint(self, since: int = 0) -> Counter[str]:
+        """Counts keyed `METHOD /path` after entry `since`, with object ids folded to `{id}` so runs compare."""
+        return Counter(f"{entry['method']} {fold_ids(entry['path'])}" for entry in self.requests(since))
 
 
 def fold_ids(path: str) -> str:

@@ -1,6 +1,9 @@
-"""Every test gets its own mock engine: fresh root stack, mocks, monitor and config."""
+"""Every test gets its own mock engine (root stack, mocks, monitor, config), and none of the sandbox's environment."""
 
 from __future__ import annotations
+
+import os
+from collections.abc import Iterator
 
 import pytest
 from pomerium_auth0 import Auth0IdentityProvider
@@ -9,6 +12,24 @@ from tests.harness import Engine, new_engine
 
 TENANT = "acme-dev.us.auth0.com"
 AUTHENTICATE_URL = "https://authenticate.dev.example.com"
+CLEARED_PREFIXES = ("AUTH0_", "PULUMI_", "POMERIUM_AUTH0_")
+CLEARED_NAMES = frozenset({"SSL_CERT_FILE", "KUBECONFIG"})
+KEPT_NAMES = frozenset({"PULUMI_PROJECT_SCHEMA"})
+"""A file path `scripts/e2e.sh` gives tests/test_project_files.py; it reaches no network."""
+
+
+def is_cleared(name: str) -> bool:
+    """Whether the mock suite runs without this environment variable: everything `scripts/sandbox.sh env` exports
+    (but PATH) and every other Auth0 or Pulumi setting, so a shell that ran it makes the suite call nothing."""
+    return name not in KEPT_NAMES and (name.startswith(CLEARED_PREFIXES) or name in CLEARED_NAMES)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _without_sandbox_environment() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if is_cleared(name)]:
+            patch.delenv(name)
+        yield
 
 
 def stack_config(**overrides: str) -> dict[str, str]:
@@ -20,6 +41,13 @@ def stack_config(**overrides: str) -> dict[str, str]:
     for key, value in overrides.items():
         config[key if ":" in key else f"pomerium-auth0:{key}"] = value
     return config
+
+
+def run_program(stack: str = "dev", secret_keys: list[str] | None = None, **config: str) -> Engine:
+    """Run the stack program (`__main__.py`) under a fresh engine with `stack_config(**config)`."""
+    engine = new_engine(stack=stack, config=stack_config(**config), secret_keys=secret_keys)
+    engine.run_stack_program()
+    return engine
 
 
 @pytest.fixture

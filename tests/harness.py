@@ -33,6 +33,12 @@ def fake_token(kind: str, name: str, length: int = 32) -> str:
     return (kind + digest)[:length]
 
 
+def action_id(name: str) -> str:
+    """The mock id of the Action named `name`, shaped like Auth0's (a UUID)."""
+    digest = hashlib.sha256(f"action:{name}".encode()).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+
+
 class AuthZeroMocks(Mocks):
     """Returns the state the real providers would, keyed by resource type."""
 
@@ -41,12 +47,18 @@ class AuthZeroMocks(Mocks):
         self.secret_overrides: dict[str, str] = {}
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        """The state, and the id the real provider gives: code that compares ids (the orphan tool reads a Client's
+        id as its client_id, a binding names its Action by id) sees the same relations as against Auth0."""
         state = dict(args.inputs)
         if args.typ == "auth0:index/client:Client":
             state["clientId"] = fake_token("cid", args.name)
-        elif args.typ == "auth0:index/clientCredentials:ClientCredentials":
+            return state["clientId"], state
+        if args.typ == "auth0:index/clientCredentials:ClientCredentials":
             state["clientSecret"] = self.secret_overrides.get(args.name, fake_token("SECRETVALUE", args.name, 64))
-        elif args.typ == "random:index/randomPassword:RandomPassword":
+            return str(args.inputs.get("clientId", args.name)), state  # as pulumi-auth0: the client's id
+        if args.typ == "auth0:index/action:Action":
+            return action_id(args.name), state
+        if args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = fake_token("PASSWORD", args.name, int(args.inputs["length"]))
             return "none", state  # as pulumi-random: the id never carries the value
         return f"{args.name}-id", state
@@ -246,9 +258,14 @@ def new_engine(
     config: Mapping[str, str] | None = None,
     secret_keys: list[str] | None = None,
     project: str = PROJECT,
+    preview: bool = False,
 ) -> Engine:
-    """Reset Pulumi's global state and install fresh mocks: nothing leaks between engines."""
-    pulumi.runtime.reset_options(project=project, stack=stack, preview=False)
+    """Reset Pulumi's global state and install fresh mocks: nothing leaks between engines.
+
+    `preview=True` runs the program as `pulumi preview` does (`is_dry_run()`), for its dry-run branches;
+    assertions inside `apply` of unknown values do not run then, so the default is an update.
+    """
+    pulumi.runtime.reset_options(project=project, stack=stack, preview=preview)
     mocks = AuthZeroMocks()
     monitor = EngineLikeMonitor(mocks)
     handler = _RecordingHandler()
@@ -257,7 +274,7 @@ def new_engine(
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
     pulumi.runtime.set_all_config({}, [])
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor, logger=logger)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor, logger=logger)
     return Engine(
         mocks=mocks,
         monitor=monitor,
@@ -266,6 +283,18 @@ def new_engine(
         config=dict(config or {}),
         secret_keys=list(secret_keys or []),
     )
+
+
+def idp_secret_data(engine: Engine) -> dict[str, str]:
+    """The IdP Secret's stringData as Pomerium will see it: the one registered Secret that holds IDP_PROVIDER."""
+    (data,) = [
+        data
+        for data in (
+            unwrap(r.inputs.get("stringData") or {}) for r in engine.monitor.of_type("kubernetes:core/v1:Secret")
+        )
+        if "IDP_PROVIDER" in data
+    ]
+    return data  # type: ignore[no-any-return]
 
 
 def stack_file_config(stack: str) -> dict[str, str]:

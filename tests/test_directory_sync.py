@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from pomerium_auth0 import InputError
+from pomerium_auth0.identity_provider import IDP_KEYS
 
 from tests.conftest import TENANT, build_identity_provider
 from tests.harness import Engine, resolve, unwrap
@@ -33,7 +34,7 @@ def test_off_creates_no_m2m_app_no_grant_and_no_service_account(engine: Engine) 
         "idp-web-credentials"
     ]
     data = unwrap(engine.monitor.one("kubernetes:core/v1:Secret").inputs["stringData"])
-    assert set(data) == {"IDP_PROVIDER", "IDP_PROVIDER_URL", "IDP_CLIENT_ID", "IDP_CLIENT_SECRET"}
+    assert set(data) == IDP_KEYS - {"IDP_SERVICE_ACCOUNT"}
     assert resolve(idp.directory_sync_client_id).value is None
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import yaml
 
 from tests.harness import ROOT, Engine, new_engine, resolve, unwrap
@@ -45,7 +48,8 @@ def test_two_teams_share_one_groups_claim_action_so_one_writer_owns_the_binding_
     metadata = {
         r.inputs["name"]: r.inputs["clientMetadata"] for r in engine.monitor.of_type("auth0:index/client:Client")
     }
-    assert metadata == {name: {"pomerium_groups_claim": "pomerium.io/groups"} for name in metadata}
+    claim = {"pomerium_groups_claim": "pomerium.io/groups"}
+    assert metadata == {"pomerium-payments-dev": claim, "pomerium-search-dev": claim}
 
 
 def test_two_teams_send_every_resource_through_the_explicit_providers() -> None:
@@ -80,6 +84,28 @@ def test_existing_pomerium_example_produces_only_the_idp_secret_and_a_rollout_pa
     assert resolve(outputs["secretChecksum"]).secret
 
 
+def test_ingress_controller_example_deploys_its_stack_file_for_the_controller() -> None:
+    example = EXAMPLES / "ingress-controller"
+    stack_file = yaml.safe_load((example / "Pulumi.dev.yaml").read_text())["config"]
+    config = {key: value if isinstance(value, str) else json.dumps(value) for key, value in stack_file.items()}
+    engine = new_engine(project="pomerium-ingress-controller", stack="dev", config=config)
+    outputs = engine.run_stack_program(example / "__main__.py")
+    kubernetes = sorted(r.type for r in engine.registrations if r.type.startswith("kubernetes:"))
+    assert kubernetes == [
+        "kubernetes:core/v1:Secret",
+        "kubernetes:ingress.pomerium.io/v1:PomeriumPatch",
+        "kubernetes:networking.k8s.io/v1:Ingress",
+    ]
+    assert set(unwrap(engine.monitor.named("pomerium-idp-secret").inputs["stringData"])) == {
+        "client_id",
+        "client_secret",
+    }
+    spec = unwrap(engine.monitor.one("kubernetes:ingress.pomerium.io/v1:PomeriumPatch").inputs["spec"])
+    assert spec["secrets"] == "pomerium/bootstrap"
+    assert spec["identityProvider"]["secret"] == "pomerium/pomerium-idp"
+    assert resolve(outputs["ingressNames"]).value == ["monitoring/grafana.dev.example.com"]
+
+
 def test_the_documented_yaml_program_is_the_example_the_e2e_suite_runs() -> None:
     """docs/own-program.md shows examples/yaml; only the package source differs (a tagged git URL there)."""
     readme = (ROOT / "docs" / "own-program.md").read_text()
@@ -88,3 +114,24 @@ def test_the_documented_yaml_program_is_the_example_the_e2e_suite_runs() -> None
     assert shown.pop("packages") == {"pomerium-auth0": "https://github.com/<owner>/pomerium-auth0/provider@v0.1.0"}
     assert example.pop("packages") == {"pomerium-auth0": "../../provider"}
     assert {"name": "pomerium-yaml", **shown} == example
+
+
+def test_every_yaml_example_uses_only_what_the_package_schema_declares() -> None:
+    """The YAML programs are written against provider/schema.json, the one source of every language's API."""
+    schema = json.loads((ROOT / "provider" / "schema.json").read_text())
+    for path in sorted(EXAMPLES.glob("*/Pulumi.yaml")):
+        program = yaml.safe_load(path.read_text())
+        if program.get("runtime") != "yaml":
+            continue
+        components = {}
+        for name, resource in program["resources"].items():
+            token = resource["type"]
+            if not token.startswith("pomerium-auth0:"):
+                continue
+            declared = schema["resources"][token.replace("pomerium-auth0:", "pomerium-auth0:index:")]
+            assert set(resource["properties"]) <= set(declared["inputProperties"]), (path, name)
+            assert set(declared.get("requiredInputs", [])) <= set(resource["properties"]), (path, name)
+            components[name] = declared
+        for name, output in re.findall(r"\$\{(\w+)\.(\w+)\}", path.read_text()):
+            if name in components:
+                assert output in components[name]["properties"], (path, name, output)

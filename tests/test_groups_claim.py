@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.auth0_action import login_event, run_post_login
+from tests.auth0_action import login_event, requires_node, run_post_login
 from tests.conftest import build_identity_provider
-from tests.harness import Engine, fake_token
+from tests.harness import Engine, action_id, fake_token
 
 ACTION = "auth0:index/action:Action"
 BINDING = "auth0:index/triggerAction:TriggerAction"
@@ -28,6 +28,7 @@ def action_code(engine: Engine) -> str:
     return str(engine.monitor.one(ACTION).inputs["code"])
 
 
+@requires_node
 def test_pomerium_logins_get_the_users_roles_under_the_claim_their_application_names(
     engine: Engine, action_code: str
 ) -> None:
@@ -37,16 +38,19 @@ def test_pomerium_logins_get_the_users_roles_under_the_claim_their_application_n
     assert claims == {"pomerium.io/groups": ["admins", "on-call"]}
 
 
+@requires_node
 def test_a_user_without_roles_gets_an_empty_group_list(engine: Engine, action_code: str) -> None:
     metadata = web_client_metadata(engine)
     assert run_post_login(action_code, login_event(WEB_CLIENT_ID, None, metadata)) == {"pomerium.io/groups": []}
 
 
+@requires_node
 def test_logins_to_other_applications_in_the_tenant_are_untouched(action_code: str) -> None:
     assert run_post_login(action_code, login_event("some-other-app", ["admins"])) == {}
     assert run_post_login(action_code, login_event("some-other-app", ["admins"], {"team": "ops"})) == {}
 
 
+@requires_node
 def test_claim_name_is_configurable(engine: Engine) -> None:
     build_identity_provider(engine, groups_claim_name="https://example.com/roles")
     code = str(engine.monitor.one(ACTION).inputs["code"])
@@ -54,6 +58,7 @@ def test_claim_name_is_configurable(engine: Engine) -> None:
     assert run_post_login(code, event) == {"https://example.com/roles": ["ops"]}
 
 
+@requires_node
 def test_one_action_serves_every_pomerium_application_of_the_tenant(engine: Engine, action_code: str) -> None:
     """A stack in `shared` mode relies on another stack's Action: that Action must honour its claim name."""
     event = login_event("staging-web", ["qa"], {"pomerium_groups_claim": "https://staging.example.com/groups"})
@@ -80,7 +85,7 @@ def test_action_is_bound_to_the_login_flow_without_replacing_other_bindings(engi
     build_identity_provider(engine)
     (binding,) = engine.monitor.of_type(BINDING)
     assert binding.inputs["trigger"] == "post-login"
-    assert binding.inputs["actionId"] == "idp-groups-claim-id"
+    assert binding.inputs["actionId"] == action_id("idp-groups-claim")
     assert engine.monitor.of_type("auth0:index/triggerActions:TriggerActions") == []
 
 

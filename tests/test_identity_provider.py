@@ -7,20 +7,15 @@ import json
 
 import pytest
 from pomerium_auth0 import Auth0IdentityProvider, InputError
-from pomerium_auth0.orphans import MANAGED_BY
+from pomerium_auth0.tenant_names import MANAGED_BY
 
-from tests.conftest import AUTHENTICATE_URL, TENANT, build_identity_provider
-from tests.harness import Engine, fake_token, is_secret_value, resolve, unwrap
+from tests.conftest import AUTHENTICATE_URL, TENANT, build_identity_provider, stack_config
+from tests.harness import Engine, fake_token, idp_secret_data, is_secret_value, new_engine, resolve
 
 CLIENT = "auth0:index/client:Client"
 CREDENTIALS = "auth0:index/clientCredentials:ClientCredentials"
 GRANT = "auth0:index/clientGrant:ClientGrant"
 SECRET = "kubernetes:core/v1:Secret"
-
-
-def secret_data(engine: Engine) -> dict[str, str]:
-    """The IdP Secret's stringData as Pomerium will see it."""
-    return unwrap(engine.monitor.one(SECRET).inputs["stringData"])  # type: ignore[no-any-return]
 
 
 def test_web_application_is_a_regular_web_app_with_exact_pomerium_urls(engine: Engine) -> None:
@@ -73,7 +68,7 @@ def test_client_secrets_are_read_through_client_credentials_with_client_secret_p
 
 def test_secret_holds_exactly_the_keys_pomerium_reads(engine: Engine) -> None:
     build_identity_provider(engine)
-    data = secret_data(engine)
+    data = idp_secret_data(engine)
     assert data == {
         "IDP_PROVIDER": "auth0",
         "IDP_PROVIDER_URL": f"https://{TENANT}",
@@ -85,7 +80,7 @@ def test_secret_holds_exactly_the_keys_pomerium_reads(engine: Engine) -> None:
 
 def test_service_account_is_standard_base64_of_compact_m2m_json(engine: Engine) -> None:
     build_identity_provider(engine)
-    encoded = secret_data(engine)["IDP_SERVICE_ACCOUNT"]
+    encoded = idp_secret_data(engine)["IDP_SERVICE_ACCOUNT"]
     decoded = base64.b64decode(encoded, validate=True).decode()
     assert "\n" not in encoded
     assert decoded == json.dumps(
@@ -200,6 +195,14 @@ def test_an_empty_client_secret_stops_the_update_with_the_scope_to_grant(engine:
     with pytest.raises(Exception, match="read:client_keys"):
         build_identity_provider(engine)
     assert engine.monitor.of_type(SECRET) == []
+
+
+def test_a_preview_goes_on_without_a_client_secret_auth0_has_not_returned_yet() -> None:
+    """A preview has no secret to report (unknown in a real one): no error, and the Secret is planned."""
+    engine = new_engine(config=stack_config(), preview=True)
+    engine.mocks.secret_overrides["idp-web-credentials"] = ""
+    build_identity_provider(engine)
+    assert len(engine.monitor.of_type(SECRET)) == 1
 
 
 def test_a_misspelt_argument_is_rejected_with_a_suggestion_before_anything_is_registered(engine: Engine) -> None:

@@ -141,6 +141,7 @@ MALFORMED: dict[str, st.SearchStrategy[str]] = {
     "protect": malformed_bool,
     "checkBootstrapScopes": malformed_bool,
     "createNamespace": malformed_bool,
+    "consumer": malformed_choice.filter(lambda text: text not in ("deployment", "ingress-controller", "none")),
     "deployPomerium": malformed_bool,
     "pomeriumImage": malformed_image,
     "replicas": malformed_replicas,
@@ -148,6 +149,12 @@ MALFORMED: dict[str, st.SearchStrategy[str]] = {
     "tlsMode": malformed_choice.filter(lambda text: text not in ("ingress", "secret")),
     "tlsSecretName": malformed_name(253, allow_dots=True),
     "databrokerStorageSecret": malformed_name(253, allow_dots=True),
+    "pomeriumResourceName": malformed_name(253, allow_dots=True),
+    "createPomeriumResource": malformed_bool,
+    "bootstrapSecret": st.one_of(
+        label, st.tuples(label, malformed_name(253, allow_dots=True)).map("/".join), st.just("a/b/c")
+    ),
+    "ingressClassName": malformed_name(253, allow_dots=True),
     "cookieSecret": malformed_key,
     "sharedSecret": malformed_key,
     "signingKey": malformed_signing_key,
@@ -232,12 +239,12 @@ POMERIUM_FIELD_FOR_KEY = {
 }
 
 
-def build_identity_provider(field: str, value: str) -> None:
+def construct_identity_provider(field: str, value: str) -> None:
     args = {"authenticate_service_url": AUTHENTICATE_URL, "auth0_domain": TENANT, "app_name": "pomerium-test"}
     Auth0IdentityProvider("idp", {**args, field: value})  # type: ignore[typeddict-item]
 
 
-def build_pomerium(field: str, value: str) -> None:
+def construct_pomerium(field: str, value: str) -> None:
     """Pomerium with one malformed argument, given in the argument's own type where it has one."""
     args: dict[str, Any] = {
         "authenticate_service_url": AUTHENTICATE_URL,
@@ -256,8 +263,8 @@ def build_pomerium(field: str, value: str) -> None:
 
 
 COMPONENT_CASES = [
-    ("Auth0IdentityProviderArgs", build_identity_provider, key, field) for key, field in FIELD_FOR_KEY.items()
-] + [("PomeriumArgs", build_pomerium, key, field) for key, field in POMERIUM_FIELD_FOR_KEY.items()]
+    ("Auth0IdentityProviderArgs", construct_identity_provider, key, field) for key, field in FIELD_FOR_KEY.items()
+] + [("PomeriumArgs", construct_pomerium, key, field) for key, field in POMERIUM_FIELD_FOR_KEY.items()]
 
 
 @settings(PROFILE, max_examples=300)

@@ -35,6 +35,7 @@ def test_schema_names_both_components_under_the_package(schema: dict[str, Any]) 
     assert set(schema["resources"]) == {
         "pomerium-auth0:index:Auth0IdentityProvider",
         "pomerium-auth0:index:Pomerium",
+        "pomerium-auth0:index:PomeriumIngressController",
     }
     assert all(resource["isComponent"] for resource in schema["resources"].values())
 
@@ -48,6 +49,7 @@ def test_identity_provider_interface(schema: dict[str, Any]) -> None:
         "idpProviderUrl",
         "namespace",
         "secretName",
+        "consumer",
         "directorySync",
         "groupsClaim",
         "groupsClaimName",
@@ -87,6 +89,30 @@ def test_pomerium_interface(schema: dict[str, Any]) -> None:
         "protect",
     } <= set(pomerium["inputProperties"])
     assert set(pomerium["properties"]) == {"serviceName", "servicePort", "deploymentName", "configChecksum"}
+
+
+def test_ingress_controller_interface(schema: dict[str, Any]) -> None:
+    controller = schema["resources"]["pomerium-auth0:index:PomeriumIngressController"]
+    assert sorted(controller["requiredInputs"]) == [
+        "authenticateServiceUrl",
+        "idpProviderUrl",
+        "idpSecretName",
+        "idpSecretNamespace",
+        "namespace",
+    ]
+    assert set(controller["inputProperties"]) - set(controller["requiredInputs"]) == {
+        "pomeriumName",
+        "createPomerium",
+        "bootstrapSecret",
+        "cookieSecret",
+        "sharedSecret",
+        "signingKey",
+        "routes",
+        "ingressClassName",
+        "protect",
+    }
+    assert set(controller["properties"]) == {"pomeriumName", "bootstrapSecret", "ingressNames"}
+    assert all(prop.get("description") for prop in controller["inputProperties"].values())
 
 
 PACKAGE_ROOT = ROOT / "provider"

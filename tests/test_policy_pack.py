@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 import yaml
 from pomerium_auth0.directory_sync import ALLOWED_MANAGEMENT_API_SCOPES
+from pomerium_auth0.identity_provider import IDP_KEYS
 from pomerium_auth0_policy import (
     Resource,
     idp_credentials_stay_secret,
@@ -73,10 +75,39 @@ def test_everything_the_program_registers_passes_the_pack(directory_sync: str) -
     assert violations_via_the_pack(engine.registrations) == []
 
 
+def test_the_pack_reports_a_bad_grant_and_a_leaking_secret_the_program_could_register() -> None:
+    """The adapter above can report: the program's own grant and IdP Secret, each broken one way."""
+    engine = new_engine(config=stack_config())
+    engine.run_stack_program()
+    grant_registration = engine.monitor.one("auth0:index/clientGrant:ClientGrant")
+    scopes = [*unwrap(grant_registration.inputs)["scopes"], "delete:users"]
+    over_granted = dataclasses.replace(grant_registration, inputs={**grant_registration.inputs, "scopes": scopes})
+    idp_secret = engine.monitor.named("pomerium-idp-secret")
+    assert set(idp_secret.additional_secret_outputs) >= {"data", "stringData"}
+    leaking = dataclasses.replace(idp_secret, additional_secret_outputs=("data",))
+
+    assert violations_via_the_pack([grant_registration]) == violations_via_the_pack([idp_secret]) == []
+    assert violations_via_the_pack([over_granted]) == [
+        "management-api-grant-scopes: Management API grant has scopes beyond what Pomerium needs: delete:users "
+        "(allowed: read:role_members, read:roles, read:user_idp_tokens, read:users)."
+    ]
+    assert violations_via_the_pack([leaking]) == [
+        "idp-credentials-stay-secret: Secret holds IdP keys in stringData but stringData is not marked secret "
+        "(additional_secret_outputs)."
+    ]
+
+
 def test_the_pack_allows_exactly_the_widest_scope_set_the_component_grants() -> None:
     from pomerium_auth0_policy import ALLOWED_MANAGEMENT_API_SCOPES as POLICY_SCOPES
 
     assert POLICY_SCOPES == ALLOWED_MANAGEMENT_API_SCOPES
+
+
+def test_the_pack_guards_exactly_the_keys_the_component_writes() -> None:
+    """The pack installs without the component (policy/requirements.txt), so it keeps its own copy: held equal here."""
+    from pomerium_auth0_policy import IDP_KEYS as POLICY_IDP_KEYS
+
+    assert POLICY_IDP_KEYS == IDP_KEYS
 
 
 def grant(**props: Any) -> Resource:

@@ -16,7 +16,7 @@ from pomerium_auth0 import InputErrors
 from pomerium_auth0.k8s_metadata import CHECKSUM_ANNOTATION
 from pomerium_auth0.pomerium import DEFAULT_IMAGE, RUN_AS
 
-from tests.conftest import AUTHENTICATE_URL, stack_config
+from tests.conftest import AUTHENTICATE_URL, run_program, stack_config
 from tests.harness import ROOT, Engine, is_secret_value, new_engine, resolve, unwrap
 
 KUBERNETES_VERSIONS = ("1.34.0", "1.37.0")
@@ -34,12 +34,6 @@ V032_PIN = "pomerium/pomerium:nonroot-v0.32.9"
 """The newest v0.32 release: users who pin it keep a working pod with the same settings."""
 IMAGES = pytest.mark.parametrize("image", [{}, {"pomeriumImage": V032_PIN}], ids=["default-v0.33.1", "pinned-v0.32.9"])
 """The Pomerium-facing settings hold for the default image and for a v0.32.x pin alike."""
-
-
-def deployed(stack: str = "dev", secret_keys: list[str] | None = None, **config: str) -> Engine:
-    engine = new_engine(stack=stack, config=stack_config(**config), secret_keys=secret_keys)
-    engine.run_stack_program()
-    return engine
 
 
 def kubernetes_objects(engine: Engine) -> list[dict[str, Any]]:
@@ -94,14 +88,14 @@ def checksum(engine: Engine) -> str:
     ids=["ingress", "tls-secret", "replicated-with-routes"],
 )
 def test_every_kubernetes_object_is_valid_against_the_official_schema(version: str, config: dict[str, str]) -> None:
-    objects = kubernetes_objects(deployed("dev", None, **config))
+    objects = kubernetes_objects(run_program("dev", None, **config))
     assert {obj["kind"] for obj in objects} >= {"Secret", "ConfigMap", "Deployment", "Service"}
     for obj in objects:
         kubernetes_validate.validate(obj, version, strict=True)
 
 
 def test_schema_validation_rejects_a_broken_object() -> None:
-    broken = kubernetes_objects(deployed())
+    broken = kubernetes_objects(run_program())
     deployment = next(obj for obj in broken if obj["kind"] == "Deployment")
     deployment["spec"]["template"]["spec"]["containers"][0]["imagePullPolicyy"] = "Always"
     with pytest.raises(kubernetes_validate.ValidationError):
@@ -110,7 +104,7 @@ def test_schema_validation_rejects_a_broken_object() -> None:
 
 @IMAGES
 def test_pomerium_reads_the_idp_secret_by_its_exact_name_and_its_own_secrets(image: dict[str, str]) -> None:
-    engine = deployed("dev", None, secretName="pomerium-idp-dev", **image)
+    engine = run_program("dev", None, secretName="pomerium-idp-dev", **image)
     assert container(engine)["envFrom"] == [
         {"secretRef": {"name": "pomerium-idp-dev"}},
         {"secretRef": {"name": "pomerium-secrets"}},
@@ -121,7 +115,7 @@ def test_pomerium_reads_the_idp_secret_by_its_exact_name_and_its_own_secrets(ima
 
 
 def test_checksum_is_a_hash_that_changes_with_a_client_secret_and_only_then() -> None:
-    first, second = deployed(), deployed()
+    first, second = run_program(), run_program()
     rotated = new_engine(config=stack_config())
     rotated.mocks.secret_overrides["pomerium-idp-directory-sync-credentials"] = "rotated-m2m-secret"
     rotated.run_stack_program()
@@ -134,7 +128,7 @@ def test_checksum_is_a_hash_that_changes_with_a_client_secret_and_only_then() ->
 def test_the_checksum_is_plain_so_previews_show_the_deployment_spec_while_its_inputs_stay_secret() -> None:
     # A secret annotation would make Pulumi mark the Deployment's whole top-level `spec` secret,
     # and every preview would show it as [secret].
-    engine = deployed()
+    engine = run_program()
     spec = engine.monitor.named("pomerium-deployment").inputs["spec"]
     assert not is_secret_value(spec)
     assert spec["template"]["metadata"]["annotations"][CHECKSUM_ANNOTATION] == checksum(engine)
@@ -146,11 +140,11 @@ def test_the_checksum_is_plain_so_previews_show_the_deployment_spec_while_its_in
 
 
 def test_checksum_changes_when_routes_change() -> None:
-    assert checksum(deployed()) != checksum(deployed(routes=json.dumps(ROUTES)))
+    assert checksum(run_program()) != checksum(run_program(routes=json.dumps(ROUTES)))
 
 
 def test_generated_cookie_and_shared_secrets_are_secret_and_decode_to_32_bytes() -> None:
-    engine = deployed()
+    engine = run_program()
     data = engine.monitor.named("pomerium-secrets").inputs["stringData"]
     assert is_secret_value(data)
     values = unwrap(data)
@@ -168,7 +162,7 @@ def test_generated_cookie_and_shared_secrets_are_secret_and_decode_to_32_bytes()
 
 
 def test_generated_signing_key_is_a_p256_key_in_the_format_pomerium_documents() -> None:
-    value = pomerium_secrets(deployed())["SIGNING_KEY"]
+    value = pomerium_secrets(run_program())["SIGNING_KEY"]
     pem = base64.b64decode(value, validate=True)
     assert pem.startswith(b"-----BEGIN EC PRIVATE KEY-----\n")  # SEC1, as `openssl ecparam -genkey` writes
     assert isinstance(load_signing_key(value).curve, ec.SECP256R1)
@@ -179,16 +173,16 @@ def test_every_replica_reads_the_one_signing_key_and_it_survives_a_rerun(image: 
     # Without SIGNING_KEY each Pomerium v0.32 pod generates its own key: upstreams that verify the
     # JWT assertion would fail on every other request, and again after every rollout. v0.33
     # derives one from SHARED_SECRET instead; the explicit key serves both (pomerium.py).
-    first = deployed("dev", None, replicas="3", databrokerStorageSecret="pomerium-databroker", **image)
-    again = deployed("dev", None, replicas="3", databrokerStorageSecret="pomerium-databroker", **image)
+    first = run_program("dev", None, replicas="3", databrokerStorageSecret="pomerium-databroker", **image)
+    again = run_program("dev", None, replicas="3", databrokerStorageSecret="pomerium-databroker", **image)
     assert {"secretRef": {"name": "pomerium-secrets"}} in container(first)["envFrom"]
     assert "SIGNING_KEY" not in env(first)
     assert pomerium_secrets(first)["SIGNING_KEY"] == pomerium_secrets(again)["SIGNING_KEY"]
 
 
 def test_generated_secrets_are_stable_across_runs() -> None:
-    first = unwrap(deployed().monitor.named("pomerium-secrets").inputs["stringData"])
-    again = unwrap(deployed().monitor.named("pomerium-secrets").inputs["stringData"])
+    first = unwrap(run_program().monitor.named("pomerium-secrets").inputs["stringData"])
+    again = unwrap(run_program().monitor.named("pomerium-secrets").inputs["stringData"])
     assert first == again
 
 
@@ -201,7 +195,7 @@ def test_users_may_supply_their_own_secrets(private_format: serialization.Privat
     cookie = base64.b64encode(b"c" * 32).decode()
     shared = base64.b64encode(b"s" * 32).decode()
     signing = signing_key_pem(ec.SECP256R1(), private_format)
-    engine = deployed(secret_keys=SECRET_CONFIG, cookieSecret=cookie, sharedSecret=shared, signingKey=signing)
+    engine = run_program(secret_keys=SECRET_CONFIG, cookieSecret=cookie, sharedSecret=shared, signingKey=signing)
     data = engine.monitor.named("pomerium-secrets").inputs["stringData"]
     assert is_secret_value(data)
     assert unwrap(data) == {"COOKIE_SECRET": cookie, "SHARED_SECRET": shared, "SIGNING_KEY": signing}
@@ -211,13 +205,13 @@ def test_users_may_supply_their_own_secrets(private_format: serialization.Privat
 def test_a_signing_key_wrapped_by_base64_is_accepted_without_its_line_breaks() -> None:
     signing = signing_key_pem(ec.SECP256R1(), serialization.PrivateFormat.TraditionalOpenSSL)
     wrapped = "\n".join(signing[i : i + 76] for i in range(0, len(signing), 76)) + "\n"
-    engine = deployed(secret_keys=SECRET_CONFIG, signingKey=wrapped)
+    engine = run_program(secret_keys=SECRET_CONFIG, signingKey=wrapped)
     assert pomerium_secrets(engine)["SIGNING_KEY"] == signing
 
 
 def test_a_new_signing_key_rolls_the_pods() -> None:
     keys = [signing_key_pem(ec.SECP256R1(), serialization.PrivateFormat.PKCS8) for _ in range(2)]
-    first, second = (deployed(secret_keys=SECRET_CONFIG, signingKey=key) for key in keys)
+    first, second = (run_program(secret_keys=SECRET_CONFIG, signingKey=key) for key in keys)
     assert checksum(first) != checksum(second)
 
 
@@ -256,7 +250,7 @@ def test_supplied_secrets_in_plain_text_config_are_refused(key: str) -> None:
 
 @IMAGES
 def test_pod_is_hardened(image: dict[str, str]) -> None:
-    engine = deployed("dev", None, **image)
+    engine = run_program("dev", None, **image)
     spec = pod_spec(engine)
     assert spec["automountServiceAccountToken"] is False
     assert spec["securityContext"]["runAsNonRoot"] is True
@@ -274,7 +268,7 @@ def test_pod_is_hardened(image: dict[str, str]) -> None:
 
 
 def test_the_default_image_is_v0_33_1_nonroot_and_a_v0_32_pin_changes_only_the_image() -> None:
-    default, pinned = deployed(), deployed(pomeriumImage=V032_PIN)
+    default, pinned = run_program(), run_program(pomeriumImage=V032_PIN)
     assert container(default)["image"] == DEFAULT_IMAGE == "pomerium/pomerium:nonroot-v0.33.1"
     assert container(pinned)["image"] == V032_PIN
     # No setting we pass differs between v0.32.9 and v0.33.1 (README, Pomerium on Kubernetes):
@@ -294,7 +288,7 @@ def test_the_readme_gives_the_default_image() -> None:
 def test_every_directory_pomerium_writes_to_is_a_writable_empty_dir(image: dict[str, str]) -> None:
     # The root filesystem (and $HOME with it) is read-only; Pomerium writes temp files (Envoy is
     # extracted there), its cache (inline certificates for Envoy) and its data directory.
-    engine = deployed("dev", None, **image)
+    engine = run_program("dev", None, **image)
     variables = env(engine)
     empty_dirs = {volume["name"] for volume in pod_spec(engine)["volumes"] if "emptyDir" in volume}
     writable = {
@@ -308,7 +302,7 @@ def test_every_directory_pomerium_writes_to_is_a_writable_empty_dir(image: dict[
 
 @IMAGES
 def test_probes_use_pomeriums_health_endpoints_on_a_reachable_address(image: dict[str, str]) -> None:
-    engine = deployed("dev", None, **image)
+    engine = run_program("dev", None, **image)
     pomerium = container(engine)
     assert pomerium["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "health"}
     assert pomerium["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "health"}
@@ -319,7 +313,7 @@ def test_probes_use_pomeriums_health_endpoints_on_a_reachable_address(image: dic
 
 @IMAGES
 def test_replicas_come_from_config_and_more_than_one_needs_shared_storage(image: dict[str, str]) -> None:
-    engine = deployed("dev", None, replicas="3", databrokerStorageSecret="pomerium-databroker", **image)
+    engine = run_program("dev", None, replicas="3", databrokerStorageSecret="pomerium-databroker", **image)
     deployment = unwrap(engine.monitor.named("pomerium-deployment").inputs)
     assert deployment["spec"]["replicas"] == 3
     assert env(engine)["DATABROKER_STORAGE_TYPE"] == "postgres"
@@ -329,13 +323,13 @@ def test_replicas_come_from_config_and_more_than_one_needs_shared_storage(image:
 
 
 def test_default_routes_expose_nothing() -> None:
-    config_map = unwrap(deployed().monitor.named("pomerium-config").inputs)
+    config_map = unwrap(run_program().monitor.named("pomerium-config").inputs)
     assert yaml.safe_load(config_map["data"]["config.yaml"]) == {"routes": []}
 
 
 @IMAGES
 def test_routes_from_config_are_rendered_into_the_mounted_config_file(image: dict[str, str]) -> None:
-    engine = deployed("dev", None, routes=json.dumps(ROUTES), **image)
+    engine = run_program("dev", None, routes=json.dumps(ROUTES), **image)
     config_map = unwrap(engine.monitor.named("pomerium-config").inputs)
     assert yaml.safe_load(config_map["data"]["config.yaml"]) == {"routes": ROUTES}
     assert container(engine)["args"] == ["--config", "/etc/pomerium/config.yaml"]
@@ -344,7 +338,7 @@ def test_routes_from_config_are_rendered_into_the_mounted_config_file(image: dic
 
 @IMAGES
 def test_behind_an_ingress_pomerium_serves_plain_http_inside_the_cluster(image: dict[str, str]) -> None:
-    engine = deployed("dev", None, **image)
+    engine = run_program("dev", None, **image)
     assert env(engine)["INSECURE_SERVER"] == "true"
     assert env(engine)["ADDRESS"] == ":8080"
     service = unwrap(engine.monitor.named("pomerium-service").inputs)["spec"]
@@ -353,7 +347,7 @@ def test_behind_an_ingress_pomerium_serves_plain_http_inside_the_cluster(image: 
 
 @IMAGES
 def test_with_a_certificate_secret_pomerium_serves_tls_itself(image: dict[str, str]) -> None:
-    engine = deployed("dev", None, tlsMode="secret", tlsSecretName="pomerium-tls", **image)
+    engine = run_program("dev", None, tlsMode="secret", tlsSecretName="pomerium-tls", **image)
     variables = env(engine)
     assert "INSECURE_SERVER" not in variables
     assert variables["ADDRESS"] == ":8443"
@@ -369,7 +363,7 @@ def test_tls_secret_mode_without_a_certificate_secret_is_refused() -> None:
 
 
 def test_service_selects_exactly_the_pomerium_pods() -> None:
-    engine = deployed()
+    engine = run_program()
     deployment = unwrap(engine.monitor.named("pomerium-deployment").inputs)["spec"]
     selector = unwrap(engine.monitor.named("pomerium-service").inputs)["spec"]["selector"]
     assert selector == deployment["selector"]["matchLabels"]
@@ -379,7 +373,7 @@ def test_service_selects_exactly_the_pomerium_pods() -> None:
 def test_the_service_waits_for_its_cluster_ip_not_for_endpoints_to_settle() -> None:
     """pulumi-kubernetes's Service wait sleeps 10 s after each Endpoints change; the Deployment's wait
     proves the pods. The annotation replaces that await with a condition, and readiness stays real."""
-    engine = deployed()
+    engine = run_program()
     service = unwrap(engine.monitor.named("pomerium-service").inputs)["metadata"]
     assert service["annotations"] == {"pulumi.com/waitFor": "jsonpath={.spec.clusterIP}"}
     deployment = unwrap(engine.monitor.named("pomerium-deployment").inputs)["metadata"]
@@ -387,14 +381,14 @@ def test_the_service_waits_for_its_cluster_ip_not_for_endpoints_to_settle() -> N
 
 
 def test_without_deploy_pomerium_only_the_idp_secret_is_produced() -> None:
-    engine = deployed(deployPomerium="false")
+    engine = run_program(deployPomerium="false")
     kinds = sorted(r.type for r in engine.registrations if r.type.startswith(("kubernetes:", "random:")))
     assert kinds == ["kubernetes:core/v1:Secret"]
     assert "pomeriumServiceName" not in engine.stack_outputs()
 
 
 def test_created_namespace_enforces_the_restricted_pod_security_standard() -> None:
-    engine = deployed(createNamespace="true")
+    engine = run_program(createNamespace="true")
     namespace = engine.monitor.one("kubernetes:core/v1:Namespace")
     assert namespace.inputs["metadata"]["labels"] == {"pod-security.kubernetes.io/enforce": "restricted"}
     assert namespace.urn in engine.monitor.named("pomerium-idp-secret").dependencies
@@ -402,6 +396,6 @@ def test_created_namespace_enforces_the_restricted_pod_security_standard() -> No
 
 
 def test_pomerium_outputs_name_the_service() -> None:
-    outputs = deployed().stack_outputs()
+    outputs = run_program().stack_outputs()
     assert resolve(outputs["pomeriumServiceName"]).value == "pomerium"
     assert resolve(outputs["pomeriumServicePort"]).value == 80

@@ -7,7 +7,7 @@ from typing import Any
 import pulumi
 from pomerium_auth0 import Auth0IdentityProvider
 
-from tests.conftest import AUTHENTICATE_URL, TENANT, stack_config
+from tests.conftest import AUTHENTICATE_URL, TENANT, run_program
 from tests.harness import Engine, new_engine, stack_file_config
 
 DEV_STACK_RESOURCES = [
@@ -31,21 +31,15 @@ DEV_STACK_RESOURCES = [
 ]
 
 
-def deployed(**config: str) -> Engine:
-    engine = new_engine(config=stack_config(**config))
-    engine.run_stack_program()
-    return engine
-
-
 def test_resource_names_are_stable() -> None:
-    engine = deployed()
+    engine = run_program()
     assert (
         sorted((registration.type, registration.name) for registration in engine.registrations) == DEV_STACK_RESOURCES
     )
 
 
 def test_nothing_asks_for_replacement_on_change() -> None:
-    engine = deployed(protect="true")
+    engine = run_program(protect="true")
     assert [registration.name for registration in engine.registrations if registration.replace_on_changes] == []
     assert [registration.name for registration in engine.registrations if registration.delete_before_replace] == []
 
@@ -63,7 +57,7 @@ def changed_inputs(before: Engine, after: Engine) -> set[tuple[str, str]]:
 
 
 def test_renaming_the_apps_only_changes_display_names_and_labels() -> None:
-    assert changed_inputs(deployed(appName="pomerium-dev"), deployed(appName="sso-gateway")) == {
+    assert changed_inputs(run_program(appName="pomerium-dev"), run_program(appName="sso-gateway")) == {
         ("pomerium-idp-web", "name"),
         ("pomerium-idp-directory-sync", "name"),
         ("pomerium-idp-groups-claim", "name"),
@@ -104,4 +98,4 @@ def test_prod_protects_the_auth0_applications_the_secret_and_the_generated_secre
 
 
 def test_other_stacks_are_not_protected_by_default() -> None:
-    assert protected(deployed()) == set()
+    assert protected(run_program()) == set()

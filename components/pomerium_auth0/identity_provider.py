@@ -9,6 +9,7 @@ import pulumi_auth0 as auth0
 import pulumi_kubernetes as k8s
 
 from . import validation
+from .consumer import CONTROLLER_VERSION, Consumer
 from .directory_sync import (
     MANAGEMENT_API_SCOPES,
     DirectorySync,
@@ -26,9 +27,17 @@ from .groups_claim import (
     GroupsClaimAction,
 )
 from .k8s_metadata import secret_checksum, standard_labels
+from .tenant_names import (
+    DIRECTORY_SYNC_DESCRIPTION,
+    WEB_APPLICATION_DESCRIPTION,
+    directory_sync_name,
+    groups_claim_action_name,
+)
 
 DEFAULT_NAMESPACE = "pomerium"
 DEFAULT_SECRET_NAME = "pomerium-idp"
+IDP_KEYS = frozenset({"IDP_PROVIDER", "IDP_PROVIDER_URL", "IDP_CLIENT_ID", "IDP_CLIENT_SECRET", "IDP_SERVICE_ACCOUNT"})
+"""The keys of the IdP Secret, which Pomerium reads from its environment (IDP_SERVICE_ACCOUNT unless sync is off)."""
 WEB_GRANT_TYPES = ("authorization_code", "refresh_token")
 """Pomerium's login flow and session refresh; implicit and password grants stay off."""
 
@@ -47,7 +56,9 @@ class Auth0IdentityProviderArgs(TypedDict):
     namespace: NotRequired[pulumi.Input[str]]
     """Kubernetes namespace of the IdP Secret. Default: pomerium."""
     secret_name: NotRequired[pulumi.Input[str]]
-    """Name of the IdP Secret that Pomerium consumes with envFrom. Default: pomerium-idp."""
+    """Name of the IdP Secret that Pomerium consumes. Default: pomerium-idp."""
+    consumer: NotRequired[str]
+    """Who reads the Secret: deployment or none (IDP_* keys, default), ingress-controller (client_id, client_secret)."""
     directory_sync: NotRequired[str]
     """Management API grant for Pomerium's directory sync: legacy (default), enterprise or off."""
     groups_claim: NotRequired[bool]
@@ -60,6 +71,24 @@ class Auth0IdentityProviderArgs(TypedDict):
     """IDs (con_...) of the connections users log in with, enabled for the web application only. Default: none."""
     protect: NotRequired[bool]
     """Protect the Auth0 applications and the Secret against deletion. Default: false."""
+
+
+def default_directory_sync(consumer: Consumer) -> DirectorySync:
+    """legacy for a Pomerium that reads IDP_SERVICE_ACCOUNT; off for the ingress controller, which cannot."""
+    return DirectorySync.OFF if consumer is Consumer.INGRESS_CONTROLLER else DirectorySync.LEGACY
+
+
+def directory_sync_conflicts(consumer: Consumer, sync: DirectorySync) -> list[tuple[str, str]]:
+    """(problem, fix) when the consumer cannot use the directory-sync application this setting creates."""
+    if consumer is not Consumer.INGRESS_CONTROLLER or sync is DirectorySync.OFF:
+        return []
+    return [
+        (
+            f"is {sync.value}, but the Pomerium Ingress Controller ({CONTROLLER_VERSION}) has no directory sync: "
+            "it only warns that a service_account is removed, and reads groups from the ID token",
+            "set it to off (or unset it); the groups claim (groupsClaim) carries the user's roles",
+        )
+    ]
 
 
 def _require_readable_secret(client: str, secret: str) -> str:
@@ -80,6 +109,7 @@ class _Settings:
     """Auth0IdentityProviderArgs, validated and with defaults applied."""
 
     sync: DirectorySync
+    consumer: Consumer
     claim: str | None
     """The groups claim's name; None when the claim is off."""
     claim_action: GroupsClaimAction
@@ -98,7 +128,8 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
 
     The Secret holds exactly the keys Pomerium reads from its environment (`IDP_PROVIDER`,
     `IDP_PROVIDER_URL`, `IDP_CLIENT_ID`, `IDP_CLIENT_SECRET` and, unless directory sync is off,
-    `IDP_SERVICE_ACCOUNT`), ready for a Pomerium container's `envFrom`.
+    `IDP_SERVICE_ACCOUNT`), ready for a Pomerium container's `envFrom`; for the ingress controller,
+    exactly `client_id` and `client_secret` (consumer ingress-controller).
     """
 
     web_client_id: pulumi.Output[str]
@@ -134,9 +165,14 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         """Check every argument before the component registers, so bad input leaves nothing half-created."""
         field = "Auth0IdentityProviderArgs."
         validation.known_fields(field, args, Auth0IdentityProviderArgs)
+        consumer = validation.member(field + "consumer", args.get("consumer", Consumer.DEPLOYMENT.value), enum=Consumer)
         sync = validation.member(
-            field + "directory_sync", args.get("directory_sync", DirectorySync.LEGACY.value), enum=DirectorySync
+            field + "directory_sync",
+            args.get("directory_sync", default_directory_sync(consumer).value),
+            enum=DirectorySync,
         )
+        for problem, fix in directory_sync_conflicts(consumer, sync):
+            raise InputError(field + "directory_sync", problem, fix)
         claim = (
             validation.claim_name(
                 field + "groups_claim_name",
@@ -183,6 +219,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         )
         return _Settings(
             sync=sync,
+            consumer=consumer,
             claim=claim,
             claim_action=claim_action,
             connections=connections,
@@ -201,7 +238,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         self.web_client = auth0.Client(
             f"{name}-web",
             name=settings.app_name,
-            description="Pomerium sign-in (managed by Pulumi: pomerium-auth0)",
+            description=WEB_APPLICATION_DESCRIPTION,
             app_type="regular_web",
             initiate_login_uri=login_url,
             callbacks=[pulumi.Output.concat(login_url, "/oauth2/callback")],
@@ -240,8 +277,8 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             return None
         self.directory_sync_client = auth0.Client(
             f"{name}-directory-sync",
-            name=pulumi.Output.concat(settings.app_name, "-directory-sync"),
-            description="Pomerium directory sync (managed by Pulumi: pomerium-auth0)",
+            name=pulumi.Output.from_input(settings.app_name).apply(directory_sync_name),
+            description=DIRECTORY_SYNC_DESCRIPTION,
             app_type="non_interactive",
             grant_types=["client_credentials"],
             jwt_configuration=auth0.ClientJwtConfigurationArgs(alg="RS256"),
@@ -278,7 +315,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             return
         self.groups_claim_action = auth0.Action(
             f"{name}-groups-claim",
-            name=pulumi.Output.concat(settings.app_name, "-groups-claim"),
+            name=pulumi.Output.from_input(settings.app_name).apply(groups_claim_action_name),
             runtime=ACTION_RUNTIME,
             deploy=True,
             supported_triggers=auth0.ActionSupportedTriggersArgs(
@@ -302,13 +339,21 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         web_client_secret: pulumi.Output[str],
         service_account: pulumi.Output[str] | None,
     ) -> dict[str, pulumi.Input[str]]:
-        """The Secret Pomerium's envFrom reads, with exactly its IDP_* keys; returns that data for the checksum."""
-        secret_data: dict[str, pulumi.Input[str]] = {
-            "IDP_PROVIDER": "auth0",
-            "IDP_PROVIDER_URL": settings.provider_url,
-            "IDP_CLIENT_ID": self.web_client.client_id,
-            "IDP_CLIENT_SECRET": web_client_secret,
-        }
+        """The Secret with exactly the keys its consumer reads; returns that data for the checksum.
+
+        Pomerium's envFrom reads the IDP_* variables; the ingress controller reads `client_id` and
+        `client_secret` and takes the provider and its URL from its `Pomerium` resource.
+        """
+        secret_data: dict[str, pulumi.Input[str]]
+        if settings.consumer is Consumer.INGRESS_CONTROLLER:
+            secret_data = {"client_id": self.web_client.client_id, "client_secret": web_client_secret}
+        else:
+            secret_data = {
+                "IDP_PROVIDER": "auth0",
+                "IDP_PROVIDER_URL": settings.provider_url,
+                "IDP_CLIENT_ID": self.web_client.client_id,
+                "IDP_CLIENT_SECRET": web_client_secret,
+            }
         if service_account is not None:
             secret_data["IDP_SERVICE_ACCOUNT"] = service_account
         self.secret = k8s.core.v1.Secret(

@@ -2,8 +2,9 @@
 
 An interrupted `pulumi up` (killed, laptop closed, CI job cancelled) can leave an application or
 an Action that Auth0 created but the state never recorded; `pulumi up` then creates another. The
-stack's own objects are recognised by their name (the stack's `appName` prefix) and, for
-applications, the components' "(managed by Pulumi: pomerium-auth0)" description; nothing else is touched.
+stack's own objects are recognised by their exact names (derived from the stack's `appName`) and, for
+applications, the components' exact descriptions (`tenant_names`); nothing else is touched, not even
+the objects of a stack whose `appName` merely starts with this one's (`pomerium-dev2` for `pomerium-dev`).
 
     python -m pomerium_auth0.orphans --stack dev            # list
     python -m pomerium_auth0.orphans --stack dev --delete   # delete what was listed
@@ -26,9 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .bootstrap_scopes import management_token
+from .tenant_names import owns_action, owns_application
 
-MANAGED_BY = "(managed by Pulumi: pomerium-auth0)"
-"""How the components' applications end their description: the marker this tool relies on."""
 PAGE_SIZE = 100
 
 
@@ -85,7 +85,7 @@ def state_ids(stack: str) -> set[str]:
 
 
 def find_orphans(api: _Management, app_name: str, known: set[str]) -> list[Orphan]:
-    """This stack's applications and Actions (by name) that `known` does not contain.
+    """This stack's applications and Actions (by exact name) that `known` does not contain.
 
     It reads only `client_id`, `name` and `description`, which Auth0 returns to a token with any client read
     scope (its field-level read rules), so a bootstrap application with fewer read scopes finds them too.
@@ -93,9 +93,7 @@ def find_orphans(api: _Management, app_name: str, known: set[str]) -> list[Orpha
     found = [
         Orphan("application", client["name"], f"/clients/{client['client_id']}")
         for client in api.pages("/clients")
-        if client.get("name", "").startswith(app_name)
-        and str(client.get("description", "")).endswith(MANAGED_BY)
-        and client["client_id"] not in known
+        if owns_application(app_name, client) and client["client_id"] not in known
     ]
     try:
         actions = api.pages("/actions/actions", "actions")
@@ -106,7 +104,7 @@ def find_orphans(api: _Management, app_name: str, known: set[str]) -> list[Orpha
     found += [
         Orphan("action", action["name"], f"/actions/actions/{action['id']}?force=true")
         for action in actions
-        if action["name"].startswith(app_name) and action["id"] not in known
+        if owns_action(app_name, action) and action["id"] not in known
     ]
     return found
 

@@ -145,7 +145,7 @@ class Deployment:
     directory_sync: DirectorySync
     """Which directory sync fills the records `groups` reads (`directorySync`)."""
     pomerium_image: str | None
-    """The image this stack deploys; None when Pomerium runs elsewhere (`deployPomerium: false`)."""
+    """The image this stack deploys; None when Pomerium runs elsewhere (`consumer` other than deployment)."""
 
     @property
     def enterprise(self) -> bool:

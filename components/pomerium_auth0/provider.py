@@ -20,11 +20,12 @@ from pulumi.provider.server import ComponentInitError
 from . import __version__
 from .errors import InputError, InputErrors
 from .identity_provider import Auth0IdentityProvider
+from .ingress_controller import PomeriumIngressController
 from .pomerium import Pomerium
 
 PACKAGE_NAME = "pomerium-auth0"
 """The first segment of every type token, e.g. `pomerium-auth0:index:Pomerium`."""
-COMPONENTS: list[type[Any]] = [Auth0IdentityProvider, Pomerium]
+COMPONENTS: list[type[Any]] = [Auth0IdentityProvider, Pomerium, PomeriumIngressController]
 
 
 class _Provider(ComponentProvider):

@@ -9,17 +9,33 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi.runtime
 
 from . import validation
 from .bootstrap_scopes import Feature
+from .consumer import Consumer
 from .directory_sync import DirectorySync
 from .errors import InputError, InputErrors
 from .groups_claim import DEFAULT_GROUPS_CLAIM, GroupsClaimAction
-from .identity_provider import DEFAULT_NAMESPACE, DEFAULT_SECRET_NAME, Auth0IdentityProviderArgs
+from .identity_provider import (
+    DEFAULT_NAMESPACE,
+    DEFAULT_SECRET_NAME,
+    Auth0IdentityProviderArgs,
+    default_directory_sync,
+    directory_sync_conflicts,
+)
+from .ingress_controller import (
+    BOOTSTRAP_SECRET_EXAMPLE,
+    DEFAULT_INGRESS_CLASS,
+    DEFAULT_POMERIUM_NAME,
+    PomeriumIngressControllerArgs,
+    namespaced_name,
+)
+from .ingress_controller import setting_conflicts as controller_setting_conflicts
+from .ingress_routes import ingress_routes
 from .policy_language import Deployment
 from .pomerium import DEFAULT_IMAGE, POMERIUM_SECRETS, TLS_MODES, PomeriumArgs, setting_conflicts
 from .routes import check_routes
@@ -45,6 +61,7 @@ KEYS = (
     "connections",
     "protect",
     "checkBootstrapScopes",
+    "consumer",
     "deployPomerium",
     "pomeriumImage",
     "replicas",
@@ -52,10 +69,27 @@ KEYS = (
     "tlsMode",
     "tlsSecretName",
     "databrokerStorageSecret",
+    "pomeriumResourceName",
+    "createPomeriumResource",
+    "bootstrapSecret",
+    "ingressClassName",
     *SECRET_KEYS,
 )
 
+LEGACY_KEYS = ("deployPomerium",)
+"""Keys still read, for stacks that set them, that a newer key replaces (`consumer`); no field of their own."""
+DEPLOYMENT_KEYS = ("pomeriumImage", "replicas", "tlsMode", "tlsSecretName", "databrokerStorageSecret")
+"""Settings of the all-in-one Deployment: set with the ingress controller, they would be ignored silently."""
+INGRESS_CONTROLLER_KEYS = ("pomeriumResourceName", "createPomeriumResource", "bootstrapSecret", "ingressClassName")
+"""Settings of the ingress controller consumer; with any other consumer they would be ignored silently."""
+
 Check = Callable[[str, object], Any]
+
+
+class _SuppliedSecrets(TypedDict, total=False):
+    cookie_secret: pulumi.Output[str]
+    shared_secret: pulumi.Output[str]
+    signing_key: pulumi.Output[str]
 
 
 @dataclass(frozen=True)
@@ -76,16 +110,31 @@ class StackConfig:
     connections: list[str]
     protect: bool
     check_bootstrap_scopes: bool
-    deploy_pomerium: bool
+    consumer: Consumer
     pomerium_image: str
     replicas: int
     routes: list[dict[str, Any]]
     tls_mode: str
     tls_secret_name: str | None
     databroker_storage_secret: str | None
+    pomerium_resource_name: str
+    create_pomerium_resource: bool
+    bootstrap_secret: str | None
+    ingress_class_name: str
     cookie_secret: pulumi.Output[str] | None
     shared_secret: pulumi.Output[str] | None
     signing_key: pulumi.Output[str] | None
+
+    def _supplied_secrets(self) -> _SuppliedSecrets:
+        """The Pomerium secrets set in config; the components generate the others."""
+        supplied = _SuppliedSecrets()
+        if self.cookie_secret is not None:
+            supplied["cookie_secret"] = self.cookie_secret
+        if self.shared_secret is not None:
+            supplied["shared_secret"] = self.shared_secret
+        if self.signing_key is not None:
+            supplied["signing_key"] = self.signing_key
+        return supplied
 
     def identity_provider_args(self, namespace: pulumi.Input[str]) -> Auth0IdentityProviderArgs:
         """The IdP component's arguments, with the namespace as created (or named) by the program."""
@@ -96,6 +145,7 @@ class StackConfig:
             app_name=self.app_name,
             namespace=namespace,
             secret_name=self.secret_name,
+            consumer=self.consumer.value,
             directory_sync=self.directory_sync.value,
             groups_claim=self.groups_claim,
             groups_claim_name=self.groups_claim_name,
@@ -134,13 +184,27 @@ class StackConfig:
             args["tls_secret_name"] = self.tls_secret_name
         if self.databroker_storage_secret is not None:
             args["databroker_storage_secret"] = self.databroker_storage_secret
-        if self.cookie_secret is not None:
-            args["cookie_secret"] = self.cookie_secret
-        if self.shared_secret is not None:
-            args["shared_secret"] = self.shared_secret
-        if self.signing_key is not None:
-            args["signing_key"] = self.signing_key
-        return args
+        return {**args, **self._supplied_secrets()}
+
+    def ingress_controller_args(
+        self, namespace: pulumi.Input[str], idp_secret_namespace: pulumi.Input[str], idp_secret_name: pulumi.Input[str]
+    ) -> PomeriumIngressControllerArgs:
+        """The ingress controller component's arguments, wired to the IdP Secret."""
+        args = PomeriumIngressControllerArgs(
+            authenticate_service_url=self.authenticate_service_url,
+            idp_provider_url=self.idp_provider_url,
+            idp_secret_namespace=idp_secret_namespace,
+            idp_secret_name=idp_secret_name,
+            namespace=namespace,
+            pomerium_name=self.pomerium_resource_name,
+            create_pomerium=self.create_pomerium_resource,
+            routes=self.routes,
+            ingress_class_name=self.ingress_class_name,
+            protect=self.protect,
+        )
+        if self.bootstrap_secret is not None:
+            args["bootstrap_secret"] = self.bootstrap_secret
+        return {**args, **self._supplied_secrets()}
 
 
 def _configured_keys() -> set[str]:
@@ -243,15 +307,71 @@ def _structured(check: Check) -> Check:
     return parse_then_check
 
 
+def ingress_controller_routes(key: str, value: object, deployment: Deployment | None = None) -> list[dict[str, Any]]:
+    """Routes that the ingress controller can carry as Ingress objects (checked here, built by the component)."""
+    routes = check_routes(key, value, deployment)
+    ingress_routes(key, routes)
+    return routes
+
+
+def _read_consumer(reader: _Reader) -> None:
+    """`consumer`, or the `deployPomerium` it replaces (true: deployment, false: none); not both."""
+    consumer_key, legacy_key = f"{NAMESPACE}:consumer", f"{NAMESPACE}:deployPomerium"
+    if reader.raw("consumer") is not None and reader.raw("deployPomerium") is not None:
+        reader.errors.append(
+            InputError(
+                legacy_key,
+                "is replaced by consumer, and both are set",
+                f"run `pulumi config rm {legacy_key}`; {consumer_key} alone decides",
+            )
+        )
+    elif reader.raw("deployPomerium") is not None:
+        reader.read("deployPomerium", validation.boolean)
+        deploy = reader.values.pop("deploy_pomerium", None)
+        if deploy is not None:
+            reader.values["consumer"] = Consumer.DEPLOYMENT if deploy else Consumer.NONE
+        return
+    reader.read("consumer", partial(validation.member, enum=Consumer), Consumer.DEPLOYMENT.value)
+
+
+def _consumer_conflicts(reader: _Reader, consumer: Consumer) -> None:
+    """Settings that the chosen consumer would ignore, and combinations it cannot use."""
+    ignored = DEPLOYMENT_KEYS if consumer is Consumer.INGRESS_CONTROLLER else INGRESS_CONTROLLER_KEYS
+    already_wrong = {error.key for error in reader.errors}
+    for key in ignored:
+        full_key = f"{NAMESPACE}:{key}"
+        if reader.raw(key) is not None and full_key not in already_wrong:
+            reader.errors.append(
+                InputError(
+                    full_key,
+                    f"has no effect with {NAMESPACE}:consumer {consumer.value}",
+                    f"run `pulumi config rm {full_key}`, or set {NAMESPACE}:consumer to the consumer it belongs to",
+                )
+            )
+    values = reader.values
+    if "directory_sync" in values:
+        for problem, fix in directory_sync_conflicts(consumer, values["directory_sync"]):
+            reader.errors.append(InputError(f"{NAMESPACE}:directorySync", problem, fix))
+    if consumer is Consumer.INGRESS_CONTROLLER:
+        supplied = [field_name(key) for key in SECRET_KEYS if reader.raw(key) is not None]
+        conflicts = controller_setting_conflicts(
+            reader.raw("bootstrapSecret") is not None, values.get("create_pomerium_resource") is True, supplied
+        )
+        for argument, problem, fix in conflicts:
+            for name, key in (("bootstrap_secret", "bootstrapSecret"), ("create_pomerium", "createPomeriumResource")):
+                fix = fix.replace(name, f"{NAMESPACE}:{key}")
+            reader.errors.append(InputError(f"{NAMESPACE}:{config_key(argument)}", problem, fix))
+
+
 def _deployment(values: dict[str, Any]) -> Deployment | None:
     """What the routes' policies meet, from the settings read so far; None if one of them was invalid."""
-    fields = ("groups_claim", "groups_claim_name", "directory_sync", "deploy_pomerium", "pomerium_image")
+    fields = ("groups_claim", "groups_claim_name", "directory_sync", "consumer", "pomerium_image")
     if not set(fields) <= values.keys():
         return None
     return Deployment(
         groups_claim=values["groups_claim_name"] if values["groups_claim"] else None,
         directory_sync=values["directory_sync"],
-        pomerium_image=values["pomerium_image"] if values["deploy_pomerium"] else None,
+        pomerium_image=values["pomerium_image"] if values["consumer"] is Consumer.DEPLOYMENT else None,
     )
 
 
@@ -282,26 +402,40 @@ def load_stack_config() -> StackConfig:
         partial(validation.dns_label, example="pomerium-dev", max_length=48),
         f"pomerium-{pulumi.get_stack()}",
     )
-    reader.read("directorySync", partial(validation.member, enum=DirectorySync), DirectorySync.LEGACY.value)
+    _read_consumer(reader)
+    consumer = reader.values.get("consumer", Consumer.DEPLOYMENT)
+    reader.read("directorySync", partial(validation.member, enum=DirectorySync), default_directory_sync(consumer).value)
     reader.read("groupsClaim", validation.boolean, "true")
     reader.read("groupsClaimName", partial(validation.claim_name, example=DEFAULT_GROUPS_CLAIM), DEFAULT_GROUPS_CLAIM)
     reader.read("groupsClaimAction", partial(validation.member, enum=GroupsClaimAction), GroupsClaimAction.OWN.value)
     reader.read("connections", _structured(validation.connection_ids), "[]")
     reader.read("protect", validation.boolean, "false")
     reader.read("checkBootstrapScopes", validation.boolean, "true")
-    reader.read("deployPomerium", validation.boolean, "true")
     reader.read("pomeriumImage", partial(validation.image_reference, example=DEFAULT_IMAGE), DEFAULT_IMAGE)
     reader.read("replicas", partial(validation.integer, minimum=1, maximum=50), "1")
-    reader.read("routes", _structured(partial(check_routes, deployment=_deployment(reader.values))), "[]")
+    routes_check = ingress_controller_routes if consumer is Consumer.INGRESS_CONTROLLER else check_routes
+    reader.read("routes", _structured(partial(routes_check, deployment=_deployment(reader.values))), "[]")
     reader.read("tlsMode", partial(validation.choice, allowed=TLS_MODES), "ingress")
     reader.read("tlsSecretName", partial(validation.dns_subdomain, example="pomerium-tls"))
     reader.read("databrokerStorageSecret", partial(validation.dns_subdomain, example="pomerium-databroker"))
+    reader.read(
+        "pomeriumResourceName",
+        partial(validation.dns_subdomain, example=DEFAULT_POMERIUM_NAME),
+        DEFAULT_POMERIUM_NAME,
+    )
+    reader.read("createPomeriumResource", validation.boolean, "false")
+    reader.read("bootstrapSecret", partial(namespaced_name, example=BOOTSTRAP_SECRET_EXAMPLE))
+    reader.read(
+        "ingressClassName", partial(validation.dns_subdomain, example=DEFAULT_INGRESS_CLASS), DEFAULT_INGRESS_CLASS
+    )
     for key in SECRET_KEYS:
         check, _ = POMERIUM_SECRETS[field_name(key)]
         reader.read_secret(key, check)
 
     values = reader.values
-    if {"tls_mode", "tls_secret_name", "replicas", "databroker_storage_secret"} <= values.keys():
+    _consumer_conflicts(reader, consumer)
+    deployment_settings = {"tls_mode", "tls_secret_name", "replicas", "databroker_storage_secret"}
+    if consumer is not Consumer.INGRESS_CONTROLLER and deployment_settings <= values.keys():
         for argument, problem, fix in setting_conflicts(
             values["tls_mode"],
             values["tls_secret_name"] is not None,

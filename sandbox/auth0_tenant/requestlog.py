@@ -9,9 +9,11 @@ from typing import Any
 
 
 class RequestLog:
-    """Append-only file log plus an in-memory copy that the admin route serves and can reset.
+    """Append-only file log plus an in-memory copy that the admin route serves.
 
-    Reset clears only the in-memory copy: the file keeps the whole run for a post-mortem.
+    Every entry carries `seq`, 1 for the first request and one more for each after it. There is no
+    reset: a reader remembers the last `seq` it saw and asks for what came after (`entries(since)`),
+    so one reader's baseline never hides entries from another's.
     """
 
     def __init__(self, path: Path) -> None:
@@ -21,22 +23,22 @@ class RequestLog:
         self._file = path.open("a", encoding="utf-8")
 
     def record(self, entry: dict[str, Any]) -> None:
-        """Keep one request's entry, flushed at once so a crash loses nothing."""
-        line = json.dumps(entry, sort_keys=True)
+        """Keep one request's entry with the next `seq`, flushed at once so a crash loses nothing."""
         with self._lock:
-            self._entries.append(entry)
-            self._file.write(line + "\n")
+            numbered = {**entry, "seq": len(self._entries) + 1}
+            self._entries.append(numbered)
+            self._file.write(json.dumps(numbered, sort_keys=True) + "\n")
             self._file.flush()
 
-    def entries(self) -> list[dict[str, Any]]:
-        """Every entry since the last reset, oldest first."""
+    def entries(self, since: int = 0) -> list[dict[str, Any]]:
+        """Every entry whose `seq` is above `since`, oldest first."""
         with self._lock:
-            return list(self._entries)
+            return self._entries[max(since, 0) :]
 
-    def reset(self) -> None:
-        """Forget the entries so far (the file keeps them)."""
+    def last_seq(self) -> int:
+        """The `seq` of the latest entry (0 before the first request): a baseline for :meth:`entries`."""
         with self._lock:
-            self._entries.clear()
+            return len(self._entries)
 
     def close(self) -> None:
         """Close the file."""

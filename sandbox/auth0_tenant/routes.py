@@ -492,15 +492,14 @@ class TenantApp:
             return Response(error.status, error.body()), token.client_id
 
     def _admin(self, request: Request) -> Response:
-        """The sandbox's own routes (not Auth0's): read and reset the request log."""
+        """The sandbox's own routes (not Auth0's): the request log, extra clients, scopes and faults."""
         given = request.headers.get(ADMIN_HEADER, "")
         if not secrets.compare_digest(given.encode(), self.admin_token.encode()):
             return Response(401, ApiError(401, f"Missing or wrong {ADMIN_HEADER} header").body())
         if request.method == "GET" and request.path == ADMIN_PREFIX + "requests":
-            return Response(200, {"requests": self.log.entries()})
-        if request.method == "POST" and request.path == ADMIN_PREFIX + "requests/reset":
-            self.log.reset()
-            return Response(204)
+            # The entries after `since` (a `seq`), and the latest `seq` so a reader can take a baseline.
+            since = _int_param({key: values[-1] for key, values in parse_qs(request.query).items()}, "since", 0)
+            return Response(200, {"requests": self.log.entries(since), "last_seq": self.log.last_seq()})
         if request.method == "POST" and request.path == ADMIN_PREFIX + "clients":
             # Another bootstrap-like application, so runs with different scopes can go side by side.
             body = json.loads(request.body)
