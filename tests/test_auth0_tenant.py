@@ -512,6 +512,46 @@ def test_grant_create_read_filter_duplicate_and_delete(api: Api) -> None:
     assert patched.body["scope"] == ["read:users"]
     assert api.request("DELETE", path, token=api.bootstrap).status == 204
     assert_auth0_error(api.request("GET", path, token=api.inspector), 404, "The grant does not exist.")
+    # Deleting it again succeeds, as Auth0 answered in terraform-provider-auth0's TestAccClientGrant recording.
+    assert api.request("DELETE", path, token=api.bootstrap).status == 204
+
+
+def test_a_grant_for_an_audience_that_is_no_api_of_the_tenant_is_refused(api: Api) -> None:
+    """A custom domain given where the tenant's canonical domain belongs makes such an audience."""
+    client = create_client(api, app_type="non_interactive")
+    wrong = api.tenant.audience.replace("127.0.0.1", "auth.example.com")
+    grant = {"client_id": client["client_id"], "audience": wrong, "scope": ["read:roles"]}
+    refused = api.request("POST", "/api/v2/client-grants", token=api.bootstrap, body=grant)
+    assert_auth0_error(refused, 404, f"No resource with identifier {wrong}")
+    listed = api.request("GET", f"/api/v2/client-grants?client_id={client['client_id']}", token=api.inspector)
+    assert listed.body == []
+
+
+def test_client_defaults_follow_the_auth_method_given_at_create(api: Api) -> None:
+    """As recorded: a confidential method means a year-long refresh token; a public one no client_credentials."""
+    confidential = create_client(api, token_endpoint_auth_method="client_secret_post")
+    public = create_client(api, app_type="spa", token_endpoint_auth_method="none")
+    unnamed = create_client(api)
+    assert confidential["refresh_token"]["token_lifetime"] == 31557600
+    assert confidential["refresh_token"]["idle_token_lifetime"] == 2592000
+    assert unnamed["refresh_token"]["token_lifetime"] == public["refresh_token"]["token_lifetime"] == 2592000
+    assert unnamed["refresh_token"]["idle_token_lifetime"] == 1296000
+    assert "client_credentials" not in public["grant_types"]
+    assert "client_credentials" in unnamed["grant_types"]
+
+
+def test_clearing_the_legacy_backchannel_logout_clears_oidc_logout(api: Api) -> None:
+    urls = ["https://app.example.com/backchannel"]
+    client = create_client(
+        api, oidc_logout={"backchannel_logout_urls": urls, "backchannel_logout_initiators": {"mode": "all"}}
+    )
+    assert client["oidc_backchannel_logout"] == {"backchannel_logout_urls": urls}
+    path = f"/api/v2/clients/{client['client_id']}"
+    cleared = api.request("PATCH", path, token=api.bootstrap, body={"oidc_backchannel_logout": None}).body
+    assert "oidc_logout" not in cleared
+    assert "oidc_backchannel_logout" not in cleared
+    emptied = api.request("PATCH", path, token=api.bootstrap, body={"initiate_login_uri": ""}).body
+    assert "initiate_login_uri" not in emptied
 
 
 def test_deleting_a_client_deletes_its_grants(api: Api) -> None:
@@ -626,7 +666,15 @@ def test_enabling_a_client_on_a_connection_leaves_the_other_clients_alone(api: A
     api.request("DELETE", f"/api/v2/clients/{second}", token=api.bootstrap)
     assert api.request("GET", clients, token=api.inspector).body == {"clients": []}, "a deleted client is dropped"
     named = api.request("GET", f"/api/v2/connections/{database['id']}?fields=name%2Cstrategy", token=api.inspector)
-    assert named.body == {"name": "Username-Password-Authentication", "strategy": "auth0"}
+    # What Auth0 answers such a selection with (recorded): the fields asked for and four it always sends along.
+    assert named.body == {
+        "id": database["id"],
+        "name": "Username-Password-Authentication",
+        "strategy": "auth0",
+        "is_domain_connection": False,
+        "authentication": {"active": True},
+        "connected_accounts": {"active": False},
+    }
 
 
 def test_connection_routes_refuse_what_auth0_refuses(api: Api) -> None:

@@ -41,7 +41,7 @@ def test_the_sandbox_stack_enables_the_seeded_database_connection() -> None:
     stack = yaml.safe_load((ROOT / "stacks" / "Pulumi.sandbox.yaml").read_text())
     database = seeded_connection_id("Username-Password-Authentication")
     assert stack["config"]["pomerium-auth0:connections"] == [database]
-    tenant = Store(signing_cert_pem="unused")
+    tenant = Store(signing_cert_pem="unused", apis=())
     assert {c["name"]: c["id"] for c in tenant.list_connections()} == {
         name: seeded_connection_id(name) for name, _, _ in SEEDED_CONNECTIONS
     }

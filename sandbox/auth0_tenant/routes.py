@@ -161,11 +161,14 @@ def _visible_client(client: JSON, call: Call, *, full: bool = False) -> JSON:
     return _visible_fields(client, call, hidden, sent_along=frozenset({"signing_keys"}))
 
 
+CONNECTION_FIELDS_SENT_ALONG = frozenset({"id", "is_domain_connection", "authentication", "connected_accounts"})
+"""What Auth0 answers with any `fields` selection of a connection (recorded answers to `fields=strategy,name`)."""
+
+
 def _visible_connection(connection: JSON, call: Call) -> JSON:
     """One connection as this token may see it (`scopes.connection_field_read_scopes`), with `fields`."""
-    return _visible_fields(
-        connection, call, _hidden_fields(connection, call.token, scopes.connection_field_read_scopes)
-    )
+    hidden = _hidden_fields(connection, call.token, scopes.connection_field_read_scopes)
+    return _visible_fields(connection, call, hidden, sent_along=CONNECTION_FIELDS_SENT_ALONG)
 
 
 def _check_field_scopes(body: Any, rules: dict[str, tuple[str, ...]], token: Token) -> None:

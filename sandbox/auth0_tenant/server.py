@@ -191,7 +191,7 @@ def start_tenant(
     custom_domain = f"localhost:{server.server_address[1]}"
     audience = f"https://{domain}{API_PREFIX}/"
     signing_key = SigningKey.generate(domain)
-    store = Store(signing_key.certificate_pem)
+    store = Store(signing_key.certificate_pem, apis=(audience,))
     directory = Directory(store)
     issuer = TokenIssuer(store, audience)
     authentication = AuthenticationApi(Context(store, directory, signing_key, issuer, domain, custom_domain))

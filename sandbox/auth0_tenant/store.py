@@ -39,19 +39,34 @@ CLIENT_DEFAULTS: JSON = {
     "jwt_configuration": {"secret_encoded": False, "lifetime_in_seconds": 36000},
     "sso_disabled": False,
     "cross_origin_authentication": False,
-    "grant_types": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
     "custom_login_page_on": True,
-    "refresh_token": {
-        "rotation_type": "non-rotating",
-        "expiration_type": "non-expiring",
-        "leeway": 0,
-        "token_lifetime": 31557600,
-        "infinite_token_lifetime": True,
-        "infinite_idle_token_lifetime": True,
-        "idle_token_lifetime": 2592000,
-    },
 }
 """What Auth0 adds to a client created through the API (recorded answers); all Computed or zero in the provider."""
+
+
+def _created_client_defaults(body: JSON) -> JSON:
+    """The defaults Auth0 fixes at create from the `token_endpoint_auth_method` given then (recorded answers of
+    terraform-provider-auth0 v1.57.0): a confidential method given means a year-long refresh token with 30 days
+    idle, none given (or `none`) 30 days with 15 idle; a public client (`none`) gets no client_credentials grant.
+    Later PATCHes of the method change neither."""
+    method = body.get("token_endpoint_auth_method")
+    confidential = method is not None and method != "none"
+    grant_types = ["authorization_code", "implicit", "refresh_token"] + (
+        [] if method == "none" else ["client_credentials"]
+    )
+    return {
+        "grant_types": grant_types,
+        "refresh_token": {
+            "rotation_type": "non-rotating",
+            "expiration_type": "non-expiring",
+            "leeway": 0,
+            "token_lifetime": 31557600 if confidential else 2592000,
+            "infinite_token_lifetime": True,
+            "infinite_idle_token_lifetime": True,
+            "idle_token_lifetime": 2592000 if confidential else 1296000,
+        },
+    }
+
 
 CLIENT_WRITABLE_FIELDS = frozenset(
     {
@@ -214,11 +229,28 @@ def _enabled_clients_patch(body: Any) -> list[tuple[str, bool]]:
     return changes
 
 
+def _client_patch(body: JSON) -> JSON:
+    """A client body as Auth0 applies it (recorded answers): `oidc_backchannel_logout` is the older view of
+    `oidc_logout.backchannel_logout_urls`, so clearing either clears both, and an empty `initiate_login_uri`
+    removes it."""
+    patch = dict(body)
+    legacy = patch.pop("oidc_backchannel_logout", False)
+    if legacy is None:
+        patch["oidc_logout"] = None
+    elif isinstance(legacy, dict) and "oidc_logout" not in patch:
+        patch["oidc_logout"] = {"backchannel_logout_urls": legacy.get("backchannel_logout_urls", [])}
+    if patch.get("initiate_login_uri") == "":
+        patch["initiate_login_uri"] = None
+    return patch
+
+
 class Store:
     """One tenant's objects, guarded by a single lock."""
 
-    def __init__(self, signing_cert_pem: str) -> None:
+    def __init__(self, signing_cert_pem: str, apis: Iterable[str]) -> None:
+        """`apis` are the identifiers of the tenant's APIs (resource servers): the only audiences a grant may name."""
         self._lock = threading.RLock()
+        self._apis = frozenset(apis)
         self._signing_keys = [{"cert": signing_cert_pem, "subject": "deprecated"}]
         self._clients: dict[str, JSON] = {}
         self._credentials: dict[str, dict[str, JSON]] = {}
@@ -232,6 +264,9 @@ class Store:
                 "strategy": strategy,
                 "name": name,
                 "is_domain_connection": False,
+                # Recorded on every connection read (terraform-provider-auth0 v1.57.0, TestAccConnectionClients).
+                "authentication": {"active": True},
+                "connected_accounts": {"active": False},
                 "realms": [name],
                 "enabled_clients": [],
             }
@@ -253,6 +288,9 @@ class Store:
 
     def _render_client(self, stored: JSON) -> JSON:
         rendered = _with_defaults(CLIENT_DEFAULTS, stored)
+        urls = (rendered.get("oidc_logout") or {}).get("backchannel_logout_urls")
+        if urls is not None:
+            rendered["oidc_backchannel_logout"] = {"backchannel_logout_urls": copy.deepcopy(urls)}
         rendered["signing_keys"] = copy.deepcopy(self._signing_keys)
         return rendered
 
@@ -267,9 +305,10 @@ class Store:
 
         def create() -> JSON:
             client_id = random_id(32)
-            stored = {key: copy.deepcopy(value) for key, value in body.items() if value is not None}
+            stored = {key: copy.deepcopy(value) for key, value in _client_patch(body).items() if value is not None}
             stored = {"name": stored.pop("name"), "client_id": client_id, **stored}
             stored.setdefault("client_secret", random_id(64))
+            stored = _with_defaults(_created_client_defaults(body), stored)
             self._clients[client_id] = stored
             self._credentials[client_id] = {}
             return self._render_client(stored)
@@ -294,7 +333,7 @@ class Store:
 
         def update() -> JSON:
             stored = self._client(client_id)
-            _merge(stored, body)
+            _merge(stored, _client_patch(body))
             return self._render_client(stored)
 
         return self._locked(update)
@@ -459,6 +498,9 @@ class Store:
 
         def create() -> JSON:
             self._client(client_id)
+            if audience not in self._apis:
+                # Auth0's answer, as auth0/auth0-deploy-cli#29 quotes it; its errorCode is not known.
+                raise ApiError(404, f"No resource with identifier {audience}")
             subject_type = body.get("subject_type") or "client"
             for grant in self._grants.values():
                 if (grant["client_id"], grant["audience"], grant["subject_type"]) == (
@@ -469,7 +511,8 @@ class Store:
                     raise ApiError(409, "A client grant for this client, audience and subject type already exists.")
             grant = {"id": "cgr_" + random_id(16), "client_id": client_id, "audience": audience}
             grant.update({k: copy.deepcopy(v) for k, v in body.items() if v is not None and k not in grant})
-            grant.setdefault("scope", [])
+            if grant.get("allow_all_scopes") is not True:
+                grant.setdefault("scope", [])
             grant["subject_type"] = subject_type
             self._grants[grant["id"]] = grant
             return grant
@@ -497,6 +540,8 @@ class Store:
                     grant.pop(key, None)
                 else:
                     grant[key] = copy.deepcopy(value)
+            if body.get("allow_all_scopes") is True and "scope" not in body:
+                grant.pop("scope", None)  # recorded: all scopes allowed leaves no list (TestAccClientGrant #38)
             return grant
 
         return self._locked(update)
@@ -505,8 +550,8 @@ class Store:
         """DELETE /client-grants/{id}."""
 
         def delete() -> None:
-            self._grant(grant_id)
-            del self._grants[grant_id]
+            # An unknown or already-deleted grant answers 204 too (TestAccClientGrant's recording, #83 and #85).
+            self._grants.pop(grant_id, None)
 
         self._locked(delete)
 
@@ -595,9 +640,12 @@ class Store:
             if body.get(key) is not None:
                 action[key] = copy.deepcopy(body[key])
         if body.get("secrets") is not None:
-            action["secrets"] = [
-                {"name": s["name"], "value": s.get("value", ""), "updated_at": stamp} for s in body["secrets"]
-            ]
+            # Auth0 keeps the secrets it had in their order and appends new ones (recorded answers).
+            before = [s["name"] for s in action.get("secrets", [])]
+            given = sorted(
+                body["secrets"], key=lambda s: before.index(s["name"]) if s["name"] in before else len(before)
+            )
+            action["secrets"] = [{"name": s["name"], "value": s.get("value", ""), "updated_at": stamp} for s in given]
         action["status"] = "pending"
         action["all_changes_deployed"] = False
         action["updated_at"] = stamp
