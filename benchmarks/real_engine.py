@@ -28,12 +28,14 @@ from sandbox.tenant_client import TenantClient  # noqa: E402
 OPERATIONS = (("first up", "up"), ("no-op preview", "preview"), ("no-op up", "up"), ("destroy", "destroy"))
 
 
-def _engine_bin() -> Path:
+def engine_bin() -> Path:
+    """The engine's bin directory, built or reused by scripts/engine.sh (its last line)."""
     built = subprocess.run([str(ROOT / "scripts" / "engine.sh")], capture_output=True, text=True, check=True)
     return Path(built.stdout.strip().splitlines()[-1])
 
 
-def _project(base: Path, stack: str) -> Path:
+def project_copy(base: Path, stack: str) -> Path:
+    """The repository's program in `base/<stack>`, with `stacks/Pulumi.sandbox.yaml` as that stack's file."""
     project = base / stack
     (project / "stacks").mkdir(parents=True)
     for file in ("Pulumi.yaml", "__main__.py"):
@@ -55,14 +57,14 @@ def measure(repeat: int) -> tuple[dict[str, list[float]], dict[str, Counter[str]
     requests: dict[str, Counter[str]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         base = Path(scratch)
-        engine = _engine_bin()
+        engine = engine_bin()
         control.start(base / "sandbox", engine, " ".join(DEFAULT_BOOTSTRAP_SCOPES), None)
         try:
             env = control.process_environment(base / "sandbox")
             tenant = TenantClient(control.tenant_info(base / "sandbox"))
             for round_number in range(repeat):
                 stack = f"bench-{round_number}"
-                project = _project(base / "projects", stack)
+                project = project_copy(base / "projects", stack)
                 subprocess.run(["pulumi", "stack", "init", "--stack", stack], cwd=project, env=env, check=True)
                 for label, operation in OPERATIONS:
                     before = tenant.last_seq()

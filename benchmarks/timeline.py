@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from pulumi import automation as auto  # noqa: E402
 
+from benchmarks.real_engine import engine_bin, project_copy  # noqa: E402
 from sandbox import control  # noqa: E402
 from sandbox.auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES  # noqa: E402
 from sandbox.program import select_stack  # noqa: E402
@@ -151,18 +150,10 @@ def change_one_route(project: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.parse_args()
-    engine = Path(
-        subprocess.run(
-            [str(ROOT / "scripts" / "engine.sh")], capture_output=True, text=True, check=True
-        ).stdout.split()[-1]
-    )
+    engine = engine_bin()
     with tempfile.TemporaryDirectory() as scratch:
         base = Path(scratch)
-        project = base / "project"
-        (project / "stacks").mkdir(parents=True)
-        for file in ("Pulumi.yaml", "__main__.py"):
-            shutil.copy(ROOT / file, project / file)
-        shutil.copy(ROOT / "stacks" / "Pulumi.sandbox.yaml", project / "stacks" / f"Pulumi.{STACK}.yaml")
+        project = project_copy(base / "projects", STACK)
         control.start(base / "sandbox", engine, " ".join(DEFAULT_BOOTSTRAP_SCOPES), None)
         try:
             os.environ.update(control.process_environment(base / "sandbox"))
