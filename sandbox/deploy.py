@@ -28,11 +28,10 @@ EXPECTED_WARNINGS = (
 )
 
 
-def _application(tenant: TenantClient, client_id: str | None, role: str) -> list[str]:
-    if not client_id:
+def _application(client: dict[str, Any] | None, role: str) -> list[str]:
+    if client is None:
         return [f"  {role:<18} none"]
-    client = tenant.client(client_id)
-    lines = [f"  {role:<18} {client['name']} ({client['app_type']}, client_id {client_id})"]
+    lines = [f"  {role:<18} {client['name']} ({client['app_type']}, client_id {client['client_id']})"]
     if client.get("callbacks"):
         lines.append(f"  {'':<18} callbacks {', '.join(client['callbacks'])}")
     lines.append(
@@ -43,13 +42,14 @@ def _application(tenant: TenantClient, client_id: str | None, role: str) -> list
 
 
 def tenant_lines(tenant: TenantClient, outputs: dict[str, Any]) -> list[str]:
-    web, sync = outputs.get("webClientId"), outputs.get("directorySyncClientId")
+    web_id, sync_id = outputs.get("webClientId"), outputs.get("directorySyncClientId")
+    web = tenant.client(web_id) if web_id else None
     lines = [f"Auth0, read back from the tenant https://{tenant.info['domain']}:"]
-    lines += _application(tenant, web, "web application")
-    lines += _application(tenant, sync, "directory sync")
-    for grant in (g for g in tenant.grants() if g["client_id"] == sync):
+    lines += _application(web, "web application")
+    lines += _application(tenant.client(sync_id) if sync_id else None, "directory sync")
+    for grant in (g for g in tenant.grants() if g["client_id"] == sync_id):
         lines.append(f"  {'grant':<18} {grant['audience']}: {' '.join(sorted(grant['scope']))}")
-    web_name = tenant.client(web)["name"] if web else None
+    web_name = web["name"] if web else None
     bound = {b["action"]["name"] for b in tenant.bindings()}
     for action in (a for a in tenant.actions() if web_name and a["name"] == f"{web_name}-groups-claim"):
         state = "bound to post-login" if action["name"] in bound else "not bound"
