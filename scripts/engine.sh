@@ -55,7 +55,7 @@ go_build() {
 # component DIR BUILDER: run BUILDER OUT WORK once per key; its binaries land in OUT.
 component() {
   local dir="$1" builder="$2" out
-  out="$cache/$dir-$(key "$dir")"
+  out="$cache/$dir-${keys[$dir]}"
   step=$((step + 1))
   if [ -f "$out/complete" ]; then
     log "[$step/${#COMPONENTS[@]}] $dir: cached"
@@ -154,10 +154,13 @@ what() {
 }
 minutes() { echo "$((($1 + 59) / 60)) min"; }
 
+# Each component's key, computed once: it names the cache entry, the bin directory and what is left.
+declare -A keys
 combined="" left=0 step=0
 for dir in "${COMPONENTS[@]}"; do
-  combined="$combined$(key "$dir")"
-  [ -f "$cache/$dir-$(key "$dir")/complete" ] || left=$((left + estimate[$dir]))
+  keys[$dir]="$(key "$dir")"
+  combined="$combined${keys[$dir]}"
+  [ -f "$cache/$dir-${keys[$dir]}/complete" ] || left=$((left + estimate[$dir]))
 done
 bin="$cache/bin-$(echo "$combined" | sha256sum | cut -c1-16)"
 mkdir -p "$bin"
