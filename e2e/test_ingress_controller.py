@@ -48,7 +48,7 @@ def crd(sandbox: Sandbox) -> None:
     _apply(kube, f"{path}/{CRD['metadata']['name']}", CRD, "e2e")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        conditions = kube.get(f"{path}/{CRD['metadata']['name']}").get("status", {}).get("conditions", [])
+        conditions = kube.get(f"{path}/{CRD['metadata']['name']}").get("status", {}).get("conditions") or []
         if any(c["type"] == "Established" and c["status"] == "True" for c in conditions):
             break
         time.sleep(0.5)
