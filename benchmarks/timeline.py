@@ -10,6 +10,11 @@ The critical path is the chain of steps that ends last, each waiting on the step
 ended last (dependencies from the stack's state). Its length is the work the run cannot go faster
 than; the rest of the wall time is the CLI, the plugins and the program starting, and the gaps
 between steps.
+
+Two wall times are reported. The CLI's is the `pulumi up` process alone: what a user running the
+CLI waits for. The Automation API's adds the two CLI processes its `up()` runs afterwards to read
+the outputs and the update summary (`pulumi stack output`, `pulumi stack history`), which only a
+program driving Pulumi through the Automation API (as the sandbox's runner does) pays.
 """
 
 from __future__ import annotations
@@ -59,6 +64,8 @@ class Timeline:
 
     steps: dict[str, Step] = field(default_factory=dict)
     wall: float = 0.0
+    cli: list[float] = field(default_factory=list)
+    """Wall time of each CLI process the operation ran, the operation's own first."""
 
     def record(self, event: auto.EngineEvent, started: float) -> None:
         now = time.monotonic() - started
@@ -88,10 +95,21 @@ class Timeline:
 
 def run(stack: auto.Stack, operation: str) -> Timeline:
     timeline = Timeline()
-    started = time.monotonic()
+    command = stack.workspace.pulumi_command
+    run_cli = command.run
+
+    def timed_cli(*args: Any, **kwargs: Any) -> auto.CommandResult:
+        cli_started = time.monotonic()
+        try:
+            return run_cli(*args, **kwargs)
+        finally:
+            timeline.cli.append(time.monotonic() - cli_started)
 
     def on_event(event: auto.EngineEvent) -> None:
         timeline.record(event, started)
+
+    command.run = timed_cli  # type: ignore[method-assign]
+    started = time.monotonic()
 
     if operation == "preview":
         stack.preview(on_event=on_event, color="never")
@@ -100,6 +118,7 @@ def run(stack: auto.Stack, operation: str) -> Timeline:
     else:
         stack.up(on_event=on_event, color="never")
     timeline.wall = time.monotonic() - started
+    command.run = run_cli  # type: ignore[method-assign]
     return timeline
 
 
@@ -116,8 +135,10 @@ def state_graph(stack: auto.Stack) -> tuple[dict[str, list[str]], set[str]]:
 
 def table(label: str, timeline: Timeline, path: list[Step]) -> str:
     on_path = {s.urn for s in path}
+    cli = timeline.cli[0] if timeline.cli else timeline.wall
     lines = [
-        f"### {label}: {timeline.wall:.1f} s wall",
+        f"### {label}: {cli:.1f} s wall of the CLI, {timeline.wall:.1f} s of the Automation API call"
+        f" ({len(timeline.cli)} CLI processes: {', '.join(f'{s:.2f} s' for s in timeline.cli)})",
         "",
         "| Resource | Step | Start | End | Duration |",
         "| --- | --- | --- | --- | --- |",
@@ -132,7 +153,8 @@ def table(label: str, timeline: Timeline, path: list[Step]) -> str:
         lines += [
             "",
             f"Critical path: {' -> '.join(f'`{s.name}` {(s.end or 0) - s.start:.2f} s' for s in path)};"
-            f" {work:.1f} s of work, wall time {timeline.wall / work:.2f}x that."
+            f" {work:.1f} s of work; the CLI's wall time is {cli / work:.2f}x that,"
+            f" the Automation API call's {timeline.wall / work:.2f}x."
             if work
             else "",
         ]
