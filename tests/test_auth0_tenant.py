@@ -819,6 +819,14 @@ def test_rate_limit_refuses_past_the_burst_with_auth0s_headers_and_spares_the_to
             after = api.request("GET", "/api/v2/clients", token=token)
             assert after.status == status, "a new bucket starts full; none lets everything through"
             assert ("X-RateLimit-Limit" in after.headers) == (spec is not None)
+        refused = api.request(
+            "PUT",
+            "/__sandbox/rate-limit",
+            body={"rate_limit": "rps=x"},
+            headers={"X-Sandbox-Admin": limited.info.admin_token},
+        )
+        assert refused.status == 400
+        assert "rate limit key 'rps'" in refused.body["message"]
 
 
 def test_certificates_suit_go_and_can_be_made_expired(tenant: RunningTenant, tmp_path: Path) -> None:

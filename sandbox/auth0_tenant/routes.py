@@ -533,7 +533,10 @@ class TenantApp:
         if request.method == "PUT" and request.path == ADMIN_PREFIX + "rate-limit":
             # Turn the Management API's token bucket on (a spec like --rate-limit takes, starting full) or off.
             spec = json.loads(request.body)["rate_limit"]
-            self.rate_limit = TokenBucket(RateLimit.parse(spec)) if spec else None
+            try:
+                self.rate_limit = TokenBucket(RateLimit.parse(spec)) if spec else None
+            except ValueError as error:
+                return Response(400, ApiError(400, str(error)).body())
             return Response(204)
         grant_prefix = ADMIN_PREFIX + "client-scopes/"
         if request.method == "PUT" and request.path.startswith(grant_prefix):
