@@ -44,10 +44,12 @@ def project_copy(base: Path, stack: str) -> Path:
     return project
 
 
-def _run(env: dict[str, str], project: Path, stack: str, operation: str) -> float:
+def run_operation(env: dict[str, str], project: Path, stack: str, operation: str) -> float:
     started = time.monotonic()
     command = [sys.executable, "-m", "sandbox.program", operation, "--stack", stack, "--dir", str(project)]
-    subprocess.run(command, env=env, check=True, capture_output=True)
+    completed = subprocess.run(command, env=env, check=False, capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise RuntimeError(f"{operation} of {stack} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
     return time.monotonic() - started
 
 
@@ -68,7 +70,7 @@ def measure(repeat: int) -> tuple[dict[str, list[float]], dict[str, Counter[str]
                 subprocess.run(["pulumi", "stack", "init", "--stack", stack], cwd=project, env=env, check=True)
                 for label, operation in OPERATIONS:
                     before = tenant.last_seq()
-                    seconds[label].append(_run(env, project, stack, operation))
+                    seconds[label].append(run_operation(env, project, stack, operation))
                     requests[label] = tenant.requests_by_endpoint(before)
         finally:
             control.stop(base / "sandbox")

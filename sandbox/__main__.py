@@ -1,6 +1,6 @@
 """The sandbox: a local Auth0-compatible tenant and a loopback Kubernetes cluster for real `pulumi up` runs.
 
-    python -m sandbox start --engine BIN [--bootstrap-scopes "..."] [--faults "..."]
+    python -m sandbox start --engine BIN [--bootstrap-scopes "..."] [--faults "..."] [--rate-limit "..."]
     python -m sandbox env      # export lines: eval "$(python -m sandbox env)"
     python -m sandbox status   # exit 0 when the sandbox is running
     python -m sandbox stop     # stops every daemon; nothing is left running
@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from . import processes
+from .auth0_tenant.rate_limit import rate_limit_argument
 from .control import env_lines, process_environment, start, state_dir, stop
 
 PYTHON_HOST = "pulumi-language-python"
@@ -44,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
         help="space-separated Management API scopes of the bootstrap application (default: the README's)",
     )
     start_parser.add_argument("--faults", help='seeded fault injection, e.g. "429=0.2,503=0.1,slow=0.05,seed=7"')
+    start_parser.add_argument(
+        "--rate-limit",
+        type=rate_limit_argument,
+        help='Auth0\'s Management API rate limit, e.g. "rps=2,burst=10" or "tier=free"; composes with --faults',
+    )
     commands.add_parser("env", help="print export lines for eval")
     commands.add_parser("status", help="exit 0 when the sandbox is running, 1 when it is not")
     commands.add_parser("stop", help="stop everything the sandbox started")
@@ -55,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         # Imported here: the list comes from the components, whose import loads every Pulumi SDK.
         from .auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES
 
-        start(directory, args.engine, args.bootstrap_scopes or " ".join(DEFAULT_BOOTSTRAP_SCOPES), args.faults)
+        scopes = args.bootstrap_scopes or " ".join(DEFAULT_BOOTSTRAP_SCOPES)
+        start(directory, args.engine, scopes, args.faults, args.rate_limit)
     elif args.command == "env":
         print("\n".join(env_lines(directory)))
     elif args.command == "status":

@@ -28,6 +28,7 @@ from .auth0_tenant.store import SANDBOX_ROLE_KEY
 RETRIED_STATUSES = (429, 500, 503)
 RETRIES = 20
 RETRY_PAUSE_SECONDS = 0.2
+MAX_RATE_LIMIT_PAUSE_SECONDS = 10.0
 PAGE_SIZE = 100
 
 
@@ -68,12 +69,16 @@ class TenantClient:
             except urllib.error.HTTPError as error:
                 if error.code not in RETRIED_STATUSES or attempt == RETRIES - 1:
                     raise
-                time.sleep(RETRY_PAUSE_SECONDS)
+                time.sleep(_pause(error))
         raise AssertionError("unreachable")
 
     def set_faults(self, spec: str | None) -> None:
         """Seeded fault injection on Management API routes (e.g. "429=0.2,503=0.1,seed=7"), or None for off."""
         self._admin("PUT", "faults", {"faults": spec})
+
+    def set_rate_limit(self, spec: str | None) -> None:
+        """Auth0's Management API token bucket (e.g. "rps=2,burst=10"), starting full, or None for off."""
+        self._admin("PUT", "rate-limit", {"rate_limit": spec})
 
     def _bearer(self) -> dict[str, str]:
         if self._token is None:
@@ -185,6 +190,14 @@ class TenantClient:
     def requests_by_endpoint(self, since: int = 0) -> Counter[str]:
         """Counts keyed `METHOD /path` after entry `since`, with object ids folded to `{id}` so runs compare."""
         return Counter(f"{entry['method']} {fold_ids(entry['path'])}" for entry in self.requests(since))
+
+
+def _pause(error: urllib.error.HTTPError) -> float:
+    """How long to wait before sending a refused request again: until `X-RateLimit-Reset` when a 429 names it."""
+    reset = error.headers.get("X-RateLimit-Reset") if error.code == 429 else None
+    if reset is None:
+        return RETRY_PAUSE_SECONDS
+    return min(max(int(reset) - time.time(), RETRY_PAUSE_SECONDS), MAX_RATE_LIMIT_PAUSE_SECONDS)
 
 
 def fold_ids(path: str) -> str:

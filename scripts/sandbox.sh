@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A local Auth0-compatible tenant and a loopback Kubernetes cluster, for real `pulumi up` runs offline.
-#   scripts/sandbox.sh start [--bootstrap-scopes "<scopes>"] [--faults "<spec>"]   builds the engine if needed
+#   scripts/sandbox.sh start [--bootstrap-scopes "<scopes>"] [--faults "<spec>"] [--rate-limit "<spec>"]
+#       builds the engine if needed; --faults "429=0.2,503=0.1,seed=7" injects seeded faults, --rate-limit
+#       "rps=2,burst=10" (or "tier=free") puts Auth0's Management API token bucket in front (docs/sandbox.md)
 #   scripts/sandbox.sh run pulumi destroy --stack sandbox --yes                    any command, sandbox environment
 #   eval "$(scripts/sandbox.sh env)"                                               the same environment in your shell
 #   scripts/sandbox.sh stop                                                        leaves nothing running

@@ -25,6 +25,7 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from sandbox.auth0_tenant.faults import FaultPlan
+from sandbox.auth0_tenant.rate_limit import RateLimit
 from sandbox.auth0_tenant.scopes import (
     CLIENT_FIELDS_ANY_SCOPE,
     CLIENT_KEY_FIELDS,
@@ -785,6 +786,47 @@ def test_faults_hit_management_routes_only_and_are_logged(tmp_path: Path) -> Non
         assert reply.headers["X-RateLimit-Remaining"] == "0"
         faults = [e["fault"] for e in api.admin("GET", "/__sandbox/requests").body["requests"]]
         assert faults == [None, "429"]
+
+
+def test_rate_limit_refuses_past_the_burst_with_auth0s_headers_and_spares_the_token_endpoint(tmp_path: Path) -> None:
+    with start_tenant(tmp_path, rate_limit=RateLimit(rps=0.01, burst=3), faults=FaultPlan.parse("503=1")) as limited:
+        api = Api(limited)
+        token = api.inspector  # the token endpoint is the Authentication API: not in the bucket
+        replies = [api.request("GET", "/api/v2/clients", token=token) for _ in range(4)]
+        assert [reply.status for reply in replies] == [503, 503, 503, 429], "faults draw only for admitted requests"
+        assert [reply.headers["X-RateLimit-Remaining"] for reply in replies] == ["2", "1", "0", "0"]
+        assert {reply.headers["X-RateLimit-Limit"] for reply in replies} == {"3"}
+        assert int(replies[-1].headers["X-RateLimit-Reset"]) >= int(time.time()) + 299  # 3 requests at 0.01/s
+        assert replies[-1].body == {
+            "statusCode": 429,
+            "error": "Too Many Requests",
+            "message": "Global limit has been reached",
+            "errorCode": "too_many_requests",
+        }
+        assert api.token_request({"grant_type": "client_credentials"}).status != 429
+        listed = [e for e in api.admin("GET", "/__sandbox/requests").body["requests"] if e["path"] == "/api/v2/clients"]
+        assert [e["rate_limited"] for e in listed] == [False] * 3 + [True]
+        assert [e["fault"] for e in listed] == ["503"] * 3 + [None]
+        assert listed[-1]["client_id"] == limited.info.inspector_client_id, "a refused request is still attributed"
+        for spec, status in (("rps=1,burst=1", 503), (None, 503)):
+            control = api.request(
+                "PUT",
+                "/__sandbox/rate-limit",
+                body={"rate_limit": spec},
+                headers={"X-Sandbox-Admin": limited.info.admin_token},
+            )
+            assert control.status == 204
+            after = api.request("GET", "/api/v2/clients", token=token)
+            assert after.status == status, "a new bucket starts full; none lets everything through"
+            assert ("X-RateLimit-Limit" in after.headers) == (spec is not None)
+        refused = api.request(
+            "PUT",
+            "/__sandbox/rate-limit",
+            body={"rate_limit": "rps=x"},
+            headers={"X-Sandbox-Admin": limited.info.admin_token},
+        )
+        assert refused.status == 400
+        assert "rate limit key 'rps'" in refused.body["message"]
 
 
 def test_certificates_suit_go_and_can_be_made_expired(tenant: RunningTenant, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import FrameType
 
 from .faults import FaultPlan
+from .rate_limit import RateLimit, rate_limit_argument
 from .scopes import DEFAULT_BOOTSTRAP_SCOPES
 from .server import start_tenant
 
@@ -28,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
         type=FaultPlan.parse,
         default=None,
         help='seeded faults on Management API routes, e.g. "429=0.2,503=0.1,slow=0.05,seed=7,slow_ms=1500"',
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=rate_limit_argument,
+        default=None,
+        help='Auth0\'s Management API token bucket, e.g. "rps=2,burst=10" or "tier=free" (composes with --faults)',
     )
     parser.add_argument("--expired-cert", action="store_true", help="serve an expired CA and certificate")
     return parser
@@ -48,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         bootstrap_scopes=args.bootstrap_scopes.split(),
         faults=args.faults,
+        rate_limit=RateLimit.parse(args.rate_limit) if args.rate_limit else None,
         expired_cert=args.expired_cert,
     ) as tenant:
         print(f"sandbox Auth0 tenant on https://{tenant.domain} (state: {tenant.state_file})", flush=True)

@@ -1,7 +1,7 @@
 """Request handling: the Authentication API (routed to `authentication`), the Management API routes and the
 out-of-band admin routes.
 
-Every Management API request goes through `TenantApp.handle`: fault injection, bearer token, the scope
+Every Management API request goes through `TenantApp.handle`: the rate limit, fault injection, bearer token, the scope
 check from `scopes.ENDPOINTS`, then the route's handler. A request neither API knows answers 501, so a
 newer provider calling something this tenant lacks shows up at once instead of passing by accident.
 """
@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, unquote
 from . import scopes
 from .errors import ApiError, OAuthError
 from .faults import FaultInjector, FaultPlan
+from .rate_limit import RateLimit, TokenBucket, too_many_requests
 from .requestlog import RequestLog
 from .store import JSON, Store, now
 from .tokens import Token, TokenIssuer
@@ -412,7 +413,7 @@ def _not_implemented(request: Request) -> ApiError:
 def _rate_limited() -> Response:
     reset = int(time.time()) + 1
     headers = {"X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)}
-    body = ApiError(429, "Global limit has been reached", "too_many_requests").body()
+    body = too_many_requests().body()
     return Response(429, body, headers)
 
 
@@ -427,6 +428,7 @@ class TenantApp:
         log: RequestLog,
         admin_token: str,
         faults: FaultInjector | None = None,
+        rate_limit: TokenBucket | None = None,
     ) -> None:
         self.store = store
         self.issuer = issuer
@@ -434,6 +436,7 @@ class TenantApp:
         self.log = log
         self.admin_token = admin_token
         self.faults = faults
+        self.rate_limit = rate_limit
 
     def handle(self, request: Request) -> Response:
         """Answer one request and (unless it is an admin request) log it."""
@@ -441,12 +444,20 @@ class TenantApp:
             return self._admin(request)
         client_id: str | None = None
         fault: str | None = None
+        limited: dict[str, str] = {}
+        rate_limited = False
         try:
             authentication_route = self.authentication.route(request)
             if authentication_route is not None:
                 response, client_id = self.authentication.handle(authentication_route, request)
             elif request.path.startswith(scopes.API_PREFIX + "/"):
-                fault = self.faults.draw() if self.faults else None
+                decision = self.rate_limit.take() if self.rate_limit else None
+                limited = decision.headers if decision else {}
+                rate_limited = decision is not None and not decision.allowed
+                fault = None if rate_limited or not self.faults else self.faults.draw()
+                if rate_limited:
+                    client_id = self._caller(request)
+                    raise too_many_requests()
                 if fault == "429":
                     response = _rate_limited()
                 elif fault in ("500", "503"):
@@ -461,6 +472,7 @@ class TenantApp:
             response = Response(error.status, error.body())
         except OAuthError as error:
             response = Response(error.status, error.body())
+        response.headers = {**limited, **response.headers}
         self.log.record(
             {
                 "ts": now(),
@@ -470,9 +482,17 @@ class TenantApp:
                 "status": response.status,
                 "client_id": client_id,
                 "fault": fault,
+                "rate_limited": rate_limited,
             }
         )
         return response
+
+    def _caller(self, request: Request) -> str | None:
+        """Who sent a request the rate limit refused, for the log only (the bucket is the tenant's, not theirs)."""
+        try:
+            return self.issuer.authenticate(request.headers.get("Authorization")).client_id
+        except ApiError:
+            return None
 
     def _management(self, request: Request) -> tuple[Response, str | None]:
         """Route, authenticate and authorise one Management API call; the client id is for the log."""
@@ -492,7 +512,7 @@ class TenantApp:
             return Response(error.status, error.body()), token.client_id
 
     def _admin(self, request: Request) -> Response:
-        """The sandbox's own routes (not Auth0's): the request log, extra clients, scopes and faults."""
+        """The sandbox's own routes (not Auth0's): the request log, extra clients, scopes, faults and rate limit."""
         given = request.headers.get(ADMIN_HEADER, "")
         if not secrets.compare_digest(given.encode(), self.admin_token.encode()):
             return Response(401, ApiError(401, f"Missing or wrong {ADMIN_HEADER} header").body())
@@ -509,6 +529,14 @@ class TenantApp:
             # Turn seeded fault injection on (a spec like --faults takes) or off (null), mid-session.
             spec = json.loads(request.body)["faults"]
             self.faults = FaultInjector(FaultPlan.parse(spec)) if spec else None
+            return Response(204)
+        if request.method == "PUT" and request.path == ADMIN_PREFIX + "rate-limit":
+            # Turn the Management API's token bucket on (a spec like --rate-limit takes, starting full) or off.
+            spec = json.loads(request.body)["rate_limit"]
+            try:
+                self.rate_limit = TokenBucket(RateLimit.parse(spec)) if spec else None
+            except ValueError as error:
+                return Response(400, ApiError(400, str(error)).body())
             return Response(204)
         grant_prefix = ADMIN_PREFIX + "client-scopes/"
         if request.method == "PUT" and request.path.startswith(grant_prefix):

@@ -20,6 +20,7 @@ from .authentication.context import Context
 from .authentication.directory import Directory
 from .authentication.keys import SigningKey
 from .faults import FaultInjector, FaultPlan
+from .rate_limit import RateLimit, TokenBucket
 from .requestlog import RequestLog
 from .routes import Request, TenantApp
 from .scopes import API_PREFIX, DEFAULT_BOOTSTRAP_SCOPES, INSPECTOR_SCOPES
@@ -176,6 +177,7 @@ def start_tenant(
     port: int = 0,
     bootstrap_scopes: Iterable[str] = DEFAULT_BOOTSTRAP_SCOPES,
     faults: FaultPlan | None = None,
+    rate_limit: RateLimit | None = None,
     expired_cert: bool = False,
 ) -> RunningTenant:
     """Start a tenant on 127.0.0.1 (port 0 picks a free one) and write `state_dir/tenant.json` once it listens."""
@@ -197,7 +199,15 @@ def start_tenant(
     authentication = AuthenticationApi(Context(store, directory, signing_key, issuer, domain, custom_domain))
     log = RequestLog(state_dir / LOG_FILE)
     admin_token = secrets.token_urlsafe(32)
-    server.app = TenantApp(store, issuer, authentication, log, admin_token, FaultInjector(faults) if faults else None)
+    server.app = TenantApp(
+        store,
+        issuer,
+        authentication,
+        log,
+        admin_token,
+        FaultInjector(faults) if faults else None,
+        TokenBucket(rate_limit) if rate_limit else None,
+    )
     bootstrap = store.seed_machine_client("bootstrap", audience, bootstrap_scopes)
     inspector = store.seed_machine_client("inspector", audience, INSPECTOR_SCOPES)
     info = TenantInfo(
