@@ -16,4 +16,5 @@ for argument in "$@"; do
     e2e/* | tests/*) targets=() ;;
   esac
 done
-exec .venv/bin/python -m pytest "${targets[@]}" "$@"
+# The slowest tests, so a CI log shows where the real-engine suite spends its time.
+exec .venv/bin/python -m pytest --durations=15 "${targets[@]}" "$@"
