@@ -1,6 +1,6 @@
 """The sandbox: a local Auth0-compatible tenant and a loopback Kubernetes cluster for real `pulumi up` runs.
 
-    python -m sandbox start --engine BIN [--bootstrap-scopes "..."] [--faults "..."]
+    python -m sandbox start --engine BIN [--bootstrap-scopes "..."] [--faults "..."] [--action-builds "..."]
     python -m sandbox env      # export lines: eval "$(python -m sandbox env)"
     python -m sandbox status   # exit 0 when the sandbox is running
     python -m sandbox stop     # stops every daemon; nothing is left running
@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         help="space-separated Management API scopes of the bootstrap application (default: the README's)",
     )
     start_parser.add_argument("--faults", help='seeded fault injection, e.g. "429=0.2,503=0.1,slow=0.05,seed=7"')
+    start_parser.add_argument(
+        "--action-builds", help='seeded Action builds, e.g. "build_ms=3000,retrying=0.5,failed=0.1,seed=7"'
+    )
     commands.add_parser("env", help="print export lines for eval")
     commands.add_parser("status", help="exit 0 when the sandbox is running, 1 when it is not")
     commands.add_parser("stop", help="stop everything the sandbox started")
@@ -55,7 +58,13 @@ def main(argv: list[str] | None = None) -> int:
         # Imported here: the list comes from the components, whose import loads every Pulumi SDK.
         from .auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES
 
-        start(directory, args.engine, args.bootstrap_scopes or " ".join(DEFAULT_BOOTSTRAP_SCOPES), args.faults)
+        start(
+            directory,
+            args.engine,
+            args.bootstrap_scopes or " ".join(DEFAULT_BOOTSTRAP_SCOPES),
+            args.faults,
+            args.action_builds,
+        )
     elif args.command == "env":
         print("\n".join(env_lines(directory)))
     elif args.command == "status":

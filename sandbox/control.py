@@ -39,7 +39,9 @@ def tenant_info(directory: Path) -> dict[str, str]:
     return info
 
 
-def start(directory: Path, engine: Path, bootstrap_scopes: str, faults: str | None) -> None:
+def start(
+    directory: Path, engine: Path, bootstrap_scopes: str, faults: str | None, action_builds: str | None = None
+) -> None:
     if processes.running(directory):
         raise SystemExit(f"the sandbox in {directory} is already running: scripts/sandbox.sh stop first")
     shutil.rmtree(directory, ignore_errors=True)
@@ -50,6 +52,8 @@ def start(directory: Path, engine: Path, bootstrap_scopes: str, faults: str | No
     tenant_args.append(f"--bootstrap-scopes={bootstrap_scopes}")
     if faults:
         tenant_args.append(f"--faults={faults}")
+    if action_builds:
+        tenant_args.append(f"--action-builds={action_builds}")
     processes.spawn(directory, "auth0-tenant", tenant_args)
     processes.wait_until(
         (directory / TENANT_DIR / STATE_FILE).exists,

@@ -75,6 +75,10 @@ class TenantClient:
         """Seeded fault injection on Management API routes (e.g. "429=0.2,503=0.1,seed=7"), or None for off."""
         self._admin("PUT", "faults", {"faults": spec})
 
+    def set_action_builds(self, spec: str | None) -> None:
+        """Seeded Action builds from now on (e.g. "build_ms=3000,retrying=1,seed=7"), or None for the default."""
+        self._admin("PUT", "action-builds", {"action_builds": spec})
+
     def _bearer(self) -> dict[str, str]:
         if self._token is None:
             credentials = f"{self.info['inspector_client_id']}:{self.info['inspector_client_secret']}"

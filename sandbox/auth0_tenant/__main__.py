@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from .action_builds import BuildPlan
 from .faults import FaultPlan
 from .scopes import DEFAULT_BOOTSTRAP_SCOPES
 from .server import start_tenant
@@ -29,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help='seeded faults on Management API routes, e.g. "429=0.2,503=0.1,slow=0.05,seed=7,slow_ms=1500"',
     )
+    parser.add_argument(
+        "--action-builds",
+        type=BuildPlan.parse,
+        default=None,
+        help='seeded Action builds, e.g. "build_ms=3000,retrying=0.5,failed=0.1,seed=7" (default build_ms=300)',
+    )
     parser.add_argument("--expired-cert", action="store_true", help="serve an expired CA and certificate")
     return parser
 
@@ -48,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         bootstrap_scopes=args.bootstrap_scopes.split(),
         faults=args.faults,
+        action_builds=args.action_builds,
         expired_cert=args.expired_cert,
     ) as tenant:
         print(f"sandbox Auth0 tenant on https://{tenant.domain} (state: {tenant.state_file})", flush=True)

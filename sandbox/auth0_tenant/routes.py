@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
 
 from . import scopes
+from .action_builds import BuildModel, BuildPlan
 from .errors import ApiError, OAuthError
 from .faults import FaultInjector, FaultPlan
 from .requestlog import RequestLog
@@ -509,6 +510,11 @@ class TenantApp:
             # Turn seeded fault injection on (a spec like --faults takes) or off (null), mid-session.
             spec = json.loads(request.body)["faults"]
             self.faults = FaultInjector(FaultPlan.parse(spec)) if spec else None
+            return Response(204)
+        if request.method == "PUT" and request.path == ADMIN_PREFIX + "action-builds":
+            # New Action build settings (a spec like --action-builds takes; null: the default), mid-session.
+            spec = json.loads(request.body)["action_builds"]
+            self.store.builds = BuildModel(BuildPlan.parse(spec) if spec else None)
             return Response(204)
         grant_prefix = ADMIN_PREFIX + "client-scopes/"
         if request.method == "PUT" and request.path.startswith(grant_prefix):
