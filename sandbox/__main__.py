@@ -1,6 +1,7 @@
 """The sandbox: a local Auth0-compatible tenant and a loopback Kubernetes cluster for real `pulumi up` runs.
 
     python -m sandbox start --engine BIN [--bootstrap-scopes "..."] [--faults "..."] [--rate-limit "..."]
+                                         [--action-builds "..."]
     python -m sandbox env      # export lines: eval "$(python -m sandbox env)"
     python -m sandbox status   # exit 0 when the sandbox is running
     python -m sandbox stop     # stops every daemon; nothing is left running
@@ -50,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         type=rate_limit_argument,
         help='Auth0\'s Management API rate limit, e.g. "rps=2,burst=10" or "tier=free"; composes with --faults',
     )
+    start_parser.add_argument(
+        "--action-builds", help='seeded Action builds, e.g. "build_ms=3000,retrying=0.5,failed=0.1,seed=7"'
+    )
     commands.add_parser("env", help="print export lines for eval")
     commands.add_parser("status", help="exit 0 when the sandbox is running, 1 when it is not")
     commands.add_parser("stop", help="stop everything the sandbox started")
@@ -62,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         from .auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES
 
         scopes = args.bootstrap_scopes or " ".join(DEFAULT_BOOTSTRAP_SCOPES)
-        start(directory, args.engine, scopes, args.faults, args.rate_limit)
+        start(directory, args.engine, scopes, args.faults, args.rate_limit, args.action_builds)
     elif args.command == "env":
         print("\n".join(env_lines(directory)))
     elif args.command == "status":

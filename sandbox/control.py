@@ -40,7 +40,12 @@ def tenant_info(directory: Path) -> dict[str, str]:
 
 
 def start(
-    directory: Path, engine: Path, bootstrap_scopes: str, faults: str | None, rate_limit: str | None = None
+    directory: Path,
+    engine: Path,
+    bootstrap_scopes: str,
+    faults: str | None,
+    rate_limit: str | None = None,
+    action_builds: str | None = None,
 ) -> None:
     if processes.running(directory):
         raise SystemExit(f"the sandbox in {directory} is already running: scripts/sandbox.sh stop first")
@@ -54,6 +59,8 @@ def start(
         tenant_args.append(f"--faults={faults}")
     if rate_limit:
         tenant_args.append(f"--rate-limit={rate_limit}")
+    if action_builds:
+        tenant_args.append(f"--action-builds={action_builds}")
     processes.spawn(directory, "auth0-tenant", tenant_args)
     processes.wait_until(
         (directory / TENANT_DIR / STATE_FILE).exists,

@@ -80,6 +80,10 @@ class TenantClient:
         """Auth0's Management API token bucket (e.g. "rps=2,burst=10"), starting full, or None for off."""
         self._admin("PUT", "rate-limit", {"rate_limit": spec})
 
+    def set_action_builds(self, spec: str | None) -> None:
+        """Seeded Action builds from now on (e.g. "build_ms=3000,retrying=1,seed=7"), or None for the default."""
+        self._admin("PUT", "action-builds", {"action_builds": spec})
+
     def _bearer(self) -> dict[str, str]:
         if self._token is None:
             credentials = f"{self.info['inspector_client_id']}:{self.info['inspector_client_secret']}"

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # A local Auth0-compatible tenant and a loopback Kubernetes cluster, for real `pulumi up` runs offline.
 #   scripts/sandbox.sh start [--bootstrap-scopes "<scopes>"] [--faults "<spec>"] [--rate-limit "<spec>"]
-#       builds the engine if needed; --faults "429=0.2,503=0.1,seed=7" injects seeded faults, --rate-limit
-#       "rps=2,burst=10" (or "tier=free") puts Auth0's Management API token bucket in front (docs/sandbox.md)
+#                            [--action-builds "<spec>"]   builds the engine if needed; then (docs/sandbox.md):
+#       --faults "429=0.2,503=0.1,500=0.05,slow=0.05,seed=7,slow_ms=1500"   seeded errors and slow answers
+#       --rate-limit "rps=2,burst=10" (or "tier=free")   Auth0's Management API token bucket in front
+#       --action-builds "build_ms=3000,retrying=0.5,failed=0.1,seed=7"     Action build time (default 300 ms),
+#                                                 shares that pass through `retrying` or end `failed`
 #   scripts/sandbox.sh run pulumi destroy --stack sandbox --yes                    any command, sandbox environment
 #   eval "$(scripts/sandbox.sh env)"                                               the same environment in your shell
 #   scripts/sandbox.sh stop                                                        leaves nothing running

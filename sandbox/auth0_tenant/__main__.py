@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from .action_builds import BuildPlan
 from .faults import FaultPlan
 from .rate_limit import RateLimit, rate_limit_argument
 from .scopes import DEFAULT_BOOTSTRAP_SCOPES
@@ -36,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help='Auth0\'s Management API token bucket, e.g. "rps=2,burst=10" or "tier=free" (composes with --faults)',
     )
+    parser.add_argument(
+        "--action-builds",
+        type=BuildPlan.parse,
+        default=None,
+        help='seeded Action builds, e.g. "build_ms=3000,retrying=0.5,failed=0.1,seed=7" (default build_ms=300)',
+    )
     parser.add_argument("--expired-cert", action="store_true", help="serve an expired CA and certificate")
     return parser
 
@@ -56,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         bootstrap_scopes=args.bootstrap_scopes.split(),
         faults=args.faults,
         rate_limit=RateLimit.parse(args.rate_limit) if args.rate_limit else None,
+        action_builds=args.action_builds,
         expired_cert=args.expired_cert,
     ) as tenant:
         print(f"sandbox Auth0 tenant on https://{tenant.domain} (state: {tenant.state_file})", flush=True)

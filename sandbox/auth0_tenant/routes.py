@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
 
 from . import scopes
+from .action_builds import BuildModel, BuildPlan
 from .errors import ApiError, OAuthError
 from .faults import FaultInjector, FaultPlan
 from .rate_limit import RateLimit, TokenBucket, too_many_requests
@@ -535,6 +536,14 @@ class TenantApp:
             spec = json.loads(request.body)["rate_limit"]
             try:
                 self.rate_limit = TokenBucket(RateLimit.parse(spec)) if spec else None
+            except ValueError as error:
+                return Response(400, ApiError(400, str(error)).body())
+            return Response(204)
+        if request.method == "PUT" and request.path == ADMIN_PREFIX + "action-builds":
+            # New Action build settings (a spec like --action-builds takes; null: the default), mid-session.
+            spec = json.loads(request.body)["action_builds"]
+            try:
+                self.store.builds = BuildModel(BuildPlan.parse(spec) if spec else None)
             except ValueError as error:
                 return Response(400, ApiError(400, str(error)).body())
             return Response(204)

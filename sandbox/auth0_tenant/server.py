@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from . import STATE_FILE
+from .action_builds import BuildModel, BuildPlan
 from .authentication import AuthenticationApi
 from .authentication.context import Context
 from .authentication.directory import Directory
@@ -178,6 +179,7 @@ def start_tenant(
     bootstrap_scopes: Iterable[str] = DEFAULT_BOOTSTRAP_SCOPES,
     faults: FaultPlan | None = None,
     rate_limit: RateLimit | None = None,
+    action_builds: BuildPlan | None = None,
     expired_cert: bool = False,
 ) -> RunningTenant:
     """Start a tenant on 127.0.0.1 (port 0 picks a free one) and write `state_dir/tenant.json` once it listens."""
@@ -193,7 +195,7 @@ def start_tenant(
     custom_domain = f"localhost:{server.server_address[1]}"
     audience = f"https://{domain}{API_PREFIX}/"
     signing_key = SigningKey.generate(domain)
-    store = Store(signing_key.certificate_pem, apis=(audience,))
+    store = Store(signing_key.certificate_pem, apis=(audience,), builds=BuildModel(action_builds))
     directory = Directory(store)
     issuer = TokenIssuer(store, audience)
     authentication = AuthenticationApi(Context(store, directory, signing_key, issuer, domain, custom_domain))

@@ -13,10 +13,12 @@ import hashlib
 import secrets
 import string
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from .action_builds import BUILT, FAILED, Build, BuildModel
 from .errors import (
     ApiError,
     action_not_found,
@@ -247,7 +249,7 @@ def _client_patch(body: JSON) -> JSON:
 class Store:
     """One tenant's objects, guarded by a single lock."""
 
-    def __init__(self, signing_cert_pem: str, apis: Iterable[str]) -> None:
+    def __init__(self, signing_cert_pem: str, apis: Iterable[str], builds: BuildModel | None = None) -> None:
         """`apis` are the identifiers of the tenant's APIs (resource servers): the only audiences a grant may name."""
         self._lock = threading.RLock()
         self._apis = frozenset(apis)
@@ -271,6 +273,9 @@ class Store:
                 "enabled_clients": [],
             }
         self._actions: dict[str, JSON] = {}
+        self.builds = builds or BuildModel()
+        """How Action builds go; replaced whole to change the plan mid-session."""
+        self._builds: dict[str, Build] = {}
         self._versions: dict[str, list[JSON]] = {}
         self._bindings: dict[str, list[JSON]] = {trigger: [] for trigger in TRIGGERS}
 
@@ -651,7 +656,7 @@ class Store:
         action["updated_at"] = stamp
 
     def create_action(self, body: Any) -> JSON:
-        """POST /actions/actions: a new action starts `pending`; the build finishes before the next read."""
+        """POST /actions/actions: the answer says `pending`; later reads follow the build (see action_builds)."""
         body = self._validated_action_body(body, creating=True)
 
         def create() -> JSON:
@@ -668,6 +673,7 @@ class Store:
                 "secrets": [],
             }
             self._apply_action_body(action, body, stamp)
+            self._builds[action["id"]] = self.builds.start()
             self._actions[action["id"]] = action
             self._versions[action["id"]] = []
             return self._render_action(action)
@@ -675,12 +681,18 @@ class Store:
         return self._locked(create)
 
     def _finish_build(self, action: JSON) -> None:
-        if action["status"] == "pending":
-            action["status"] = "built"
+        """Bring the status up to the time of this read; a build that has ended is forgotten."""
+        build = self._builds.get(action["id"])
+        if build is None:
+            return
+        action["status"] = build.status(time.monotonic())
+        if action["status"] in (BUILT, FAILED):
+            del self._builds[action["id"]]
+        if action["status"] == BUILT:
             action["built_at"] = now()
 
     def get_action(self, action_id: str) -> JSON:
-        """GET /actions/actions/{id}; a pending build has finished by now (so pollers see `built`)."""
+        """GET /actions/actions/{id}, with the build's status at the time of the read."""
 
         def read() -> JSON:
             action = self._action(action_id)
@@ -706,6 +718,7 @@ class Store:
         def update() -> JSON:
             action = self._action(action_id)
             self._apply_action_body(action, body, now())
+            self._builds[action_id] = self.builds.start()
             return self._render_action(action)
 
         return self._locked(update)
@@ -779,6 +792,7 @@ class Store:
             for trigger, bindings in self._bindings.items():
                 self._bindings[trigger] = [b for b in bindings if b["action_id"] != action_id]
             del self._actions[action_id]
+            self._builds.pop(action_id, None)
             del self._versions[action_id]
 
         self._locked(delete)
