@@ -255,6 +255,7 @@ def test_deploy_pomerium_keeps_working_and_cannot_be_combined_with_consumer() ->
     [
         ({**CONTROLLER, "replicas": "2"}, "replicas"),
         ({**CONTROLLER, "tlsMode": "secret"}, "tlsMode"),
+        ({**CONTROLLER, "rolloutTimeoutSeconds": "20"}, "rolloutTimeoutSeconds"),
         ({"consumer": "deployment", "bootstrapSecret": "pomerium/bootstrap"}, "bootstrapSecret"),
         ({"consumer": "none", "createPomeriumResource": "true"}, "createPomeriumResource"),
     ],

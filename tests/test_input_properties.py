@@ -92,6 +92,9 @@ malformed_image = st.one_of(
 malformed_replicas = st.one_of(
     st.integers(max_value=0).map(str), st.integers(min_value=51).map(str), st.sampled_from(["two", "1.5", ""])
 )
+malformed_rollout_timeout = st.one_of(
+    st.integers(max_value=0).map(str), st.integers(min_value=86_401).map(str), st.sampled_from(["20s", "1.5", ""])
+)
 route = st.fixed_dictionaries({"from": host.map(lambda h: f"https://{h}"), "to": host.map(lambda h: f"http://{h}")})
 malformed_routes = st.one_of(
     st.sampled_from(["[", "{}", '"routes"', "[1]", "[[]]"]),
@@ -145,6 +148,7 @@ MALFORMED: dict[str, st.SearchStrategy[str]] = {
     "deployPomerium": malformed_bool,
     "pomeriumImage": malformed_image,
     "replicas": malformed_replicas,
+    "rolloutTimeoutSeconds": malformed_rollout_timeout,
     "routes": malformed_routes,
     "tlsMode": malformed_choice.filter(lambda text: text not in ("ingress", "secret")),
     "tlsSecretName": malformed_name(253, allow_dots=True),
@@ -229,6 +233,7 @@ POMERIUM_FIELD_FOR_KEY = {
     "namespace": "namespace",
     "pomeriumImage": "image",
     "replicas": "replicas",
+    "rolloutTimeoutSeconds": "rollout_timeout_seconds",
     "routes": "routes",
     "tlsMode": "tls_mode",
     "tlsSecretName": "tls_secret_name",
@@ -255,7 +260,7 @@ def construct_pomerium(field: str, value: str) -> None:
     if field == "tls_secret_name":
         args["tls_mode"] = "secret"
     typed: Any = value
-    if field == "replicas" and value.lstrip("-").isdigit():
+    if field in ("replicas", "rollout_timeout_seconds") and value.lstrip("-").isdigit():
         typed = int(value)
     if field == "routes" and value.startswith(("[", "{")) and value != "[":
         typed = json.loads(value)

@@ -17,7 +17,7 @@ from pomerium_auth0.k8s_metadata import CHECKSUM_ANNOTATION
 from pomerium_auth0.pomerium import DEFAULT_IMAGE, RUN_AS
 
 from tests.conftest import AUTHENTICATE_URL, run_program, stack_config
-from tests.harness import ROOT, Engine, is_secret_value, new_engine, resolve, unwrap
+from tests.harness import ROOT, Engine, Registration, is_secret_value, new_engine, resolve, unwrap
 
 KUBERNETES_VERSIONS = ("1.34.0", "1.37.0")
 SECRET_CONFIG = ["pomerium-auth0:cookieSecret", "pomerium-auth0:sharedSecret", "pomerium-auth0:signingKey"]
@@ -42,6 +42,10 @@ def kubernetes_objects(engine: Engine) -> list[dict[str, Any]]:
 
 def pod_spec(engine: Engine) -> dict[str, Any]:
     return unwrap(engine.monitor.named("pomerium-deployment").inputs)["spec"]["template"]["spec"]  # type: ignore[no-any-return]
+
+
+def deployment_of(engine: Engine) -> Registration:
+    return engine.monitor.named("pomerium-deployment")
 
 
 def container(engine: Engine) -> dict[str, Any]:
@@ -378,6 +382,30 @@ def test_the_service_waits_for_its_cluster_ip_not_for_endpoints_to_settle() -> N
     assert service["annotations"] == {"pulumi.com/waitFor": "jsonpath={.spec.clusterIP}"}
     deployment = unwrap(engine.monitor.named("pomerium-deployment").inputs)["metadata"]
     assert not {"pulumi.com/skipAwait", "pulumi.com/waitFor"} & set(deployment.get("annotations", {}))
+
+
+def test_a_rollout_timeout_sets_only_the_deployments_timeout_annotation_and_unset_changes_nothing() -> None:
+    """Unset, the Deployment's inputs carry no annotation (so an existing stack sees no diff); set, only
+    `pulumi.com/timeoutSeconds` on the Deployment's own metadata: same URN, same pod template, no roll."""
+    default = deployment_of(run_program())
+    bounded = deployment_of(run_program(rolloutTimeoutSeconds="20"))
+    assert "annotations" not in default.inputs["metadata"]
+    assert unwrap(bounded.inputs["metadata"])["annotations"] == {"pulumi.com/timeoutSeconds": "20"}
+    assert bounded.urn == default.urn
+    without = {**unwrap(bounded.inputs)["metadata"]}
+    del without["annotations"]
+    assert {**unwrap(bounded.inputs), "metadata": without} == unwrap(default.inputs)
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "86401", "20s", "1.5"])
+def test_a_rollout_timeout_that_is_not_1_to_86400_seconds_is_refused_before_anything_is_created(value: str) -> None:
+    engine = new_engine(config=stack_config(rolloutTimeoutSeconds=value))
+    with pytest.raises(InputErrors) as raised:
+        engine.run_stack_program()
+    assert engine.registrations == []
+    (error,) = raised.value.errors
+    assert error.key == "pomerium-auth0:rolloutTimeoutSeconds"
+    assert "set it to a number from 1 to 86400" in str(error)
 
 
 def test_without_deploy_pomerium_only_the_idp_secret_is_produced() -> None:

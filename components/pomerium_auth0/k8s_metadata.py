@@ -15,6 +15,8 @@ WAIT_FOR_ANNOTATION = "pulumi.com/waitFor"
 """pulumi-kubernetes (v4.18+): wait for this condition instead of the resource kind's own await logic."""
 SERVICE_READY = "jsonpath={.spec.clusterIP}"
 """A Service is usable once the API server has given it its cluster IP."""
+TIMEOUT_ANNOTATION = "pulumi.com/timeoutSeconds"
+"""pulumi-kubernetes: how long its await logic waits (a Deployment: for its rollout) before the operation fails."""
 
 
 def standard_labels(instance: pulumi.Input[str], component: str) -> dict[str, pulumi.Input[str]]:

@@ -15,7 +15,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from . import validation
 from .errors import InputError
-from .k8s_metadata import CHECKSUM_ANNOTATION, SERVICE_READY, WAIT_FOR_ANNOTATION, secret_checksum, standard_labels
+from .k8s_metadata import (
+    CHECKSUM_ANNOTATION,
+    SERVICE_READY,
+    TIMEOUT_ANNOTATION,
+    WAIT_FOR_ANNOTATION,
+    secret_checksum,
+    standard_labels,
+)
 from .routes import check_routes, render_config
 
 DEFAULT_IMAGE = "pomerium/pomerium:nonroot-v0.33.1"
@@ -32,6 +39,8 @@ CACHE_DIR = "/cache"
 """XDG_CACHE_HOME: Pomerium writes inline certificates and CAs for Envoy below it."""
 DATA_DIR = "/data"
 """XDG_DATA_HOME: Pomerium's data directory (autocert, file storage); the images' AUTOCERT_DIR is below it."""
+DAY_SECONDS = 86_400
+"""The longest rollout wait accepted: beyond it a stuck rollout is no longer a failure anyone sees."""
 RUN_AS = 65532
 """UID of `nonroot`, the user Pomerium's `nonroot-` images run as.
 
@@ -130,6 +139,11 @@ POMERIUM_SECRETS: dict[str, tuple[Callable[..., str], Callable[[str, pulumi.Reso
 """Argument -> (check of a supplied value, generator). Each lands in `pomerium-secrets` as its upper-cased name."""
 
 
+def rollout_timeout_seconds(key: str, value: object) -> int:
+    """Seconds to wait for a rollout: at least 1 (the provider would fail `0` at once), at most a day."""
+    return validation.integer(key, value, minimum=1, maximum=DAY_SECONDS)
+
+
 class PomeriumArgs(TypedDict):
     """Inputs of :class:`Pomerium`."""
 
@@ -163,6 +177,8 @@ class PomeriumArgs(TypedDict):
     """Protect the entropy of the generated secrets; losing it signs every user out. Default: false."""
     databroker_storage_secret: NotRequired[pulumi.Input[str]]
     """Secret with DATABROKER_STORAGE_CONNECTION_STRING for Postgres-backed sessions."""
+    rollout_timeout_seconds: NotRequired[int]
+    """How long `up` waits for the pods to be ready before it fails. Default: pulumi-kubernetes's 600."""
 
 
 def _probe(path: str, period_seconds: int, failure_threshold: int) -> k8s.core.v1.ProbeArgs:
@@ -192,6 +208,8 @@ class _Settings:
     """The secrets given as arguments (checked); the others are generated."""
     idp_secret_name: pulumi.Input[str]
     idp_secret_checksum: pulumi.Input[str]
+    rollout_timeout: int | None
+    """Seconds pulumi-kubernetes waits for the rollout; None leaves its default (and the Deployment as it was)."""
 
     @property
     def labels(self) -> dict[str, pulumi.Input[str]]:
@@ -261,6 +279,11 @@ class Pomerium(pulumi.ComponentResource):
         replicas = validation.integer(field + "replicas", args.get("replicas", 1), minimum=1, maximum=50)
         tls_mode = validation.choice(field + "tls_mode", args.get("tls_mode", "ingress"), TLS_MODES)
         protect = validation.boolean(field + "protect", args.get("protect", False))
+        rollout_timeout = (
+            rollout_timeout_seconds(field + "rollout_timeout_seconds", args["rollout_timeout_seconds"])
+            if "rollout_timeout_seconds" in args
+            else None
+        )
         for argument, problem, fix in setting_conflicts(
             tls_mode, "tls_secret_name" in args, replicas, "databroker_storage_secret" in args
         ):
@@ -315,6 +338,7 @@ class Pomerium(pulumi.ComponentResource):
             supplied=supplied,
             idp_secret_name=args["idp_secret_name"],
             idp_secret_checksum=args["idp_secret_checksum"],
+            rollout_timeout=rollout_timeout,
         )
 
     def _secret_data(self, name: str, settings: _Settings) -> dict[str, pulumi.Input[str]]:
@@ -371,12 +395,17 @@ class Pomerium(pulumi.ComponentResource):
         )
 
     def _deployment(self, name: str, settings: _Settings) -> k8s.apps.v1.Deployment:
-        """The hardened Pomerium pods, rolled one at a time (no unavailability) when the checksum changes."""
+        """The hardened Pomerium pods, rolled one at a time (no unavailability) when the checksum changes.
+
+        `up` waits until the new pods are ready (pulumi-kubernetes's Deployment await), and fails
+        naming the pods' reason (an image pull, a crash) after `rollout_timeout` seconds: the
+        `pulumi.com/timeoutSeconds` annotation, which the provider reads for create and update alike."""
         volumes, mounts = self._volumes(settings)
+        timeout = None if settings.rollout_timeout is None else {TIMEOUT_ANNOTATION: str(settings.rollout_timeout)}
         return k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=settings.base, namespace=settings.namespace, labels=settings.labels
+                name=settings.base, namespace=settings.namespace, labels=settings.labels, annotations=timeout
             ),
             spec=k8s.apps.v1.DeploymentSpecArgs(
                 replicas=settings.replicas,

@@ -37,7 +37,14 @@ from .ingress_controller import (
 from .ingress_controller import setting_conflicts as controller_setting_conflicts
 from .ingress_routes import ingress_routes
 from .policy_language import Deployment
-from .pomerium import DEFAULT_IMAGE, POMERIUM_SECRETS, TLS_MODES, PomeriumArgs, setting_conflicts
+from .pomerium import (
+    DEFAULT_IMAGE,
+    POMERIUM_SECRETS,
+    TLS_MODES,
+    PomeriumArgs,
+    rollout_timeout_seconds,
+    setting_conflicts,
+)
 from .routes import check_routes
 
 NAMESPACE = "pomerium-auth0"
@@ -65,6 +72,7 @@ KEYS = (
     "deployPomerium",
     "pomeriumImage",
     "replicas",
+    "rolloutTimeoutSeconds",
     "routes",
     "tlsMode",
     "tlsSecretName",
@@ -78,7 +86,14 @@ KEYS = (
 
 LEGACY_KEYS = ("deployPomerium",)
 """Keys still read, for stacks that set them, that a newer key replaces (`consumer`); no field of their own."""
-DEPLOYMENT_KEYS = ("pomeriumImage", "replicas", "tlsMode", "tlsSecretName", "databrokerStorageSecret")
+DEPLOYMENT_KEYS = (
+    "pomeriumImage",
+    "replicas",
+    "rolloutTimeoutSeconds",
+    "tlsMode",
+    "tlsSecretName",
+    "databrokerStorageSecret",
+)
 """Settings of the all-in-one Deployment: set with the ingress controller, they would be ignored silently."""
 INGRESS_CONTROLLER_KEYS = ("pomeriumResourceName", "createPomeriumResource", "bootstrapSecret", "ingressClassName")
 """Settings of the ingress controller consumer; with any other consumer they would be ignored silently."""
@@ -113,6 +128,7 @@ class StackConfig:
     consumer: Consumer
     pomerium_image: str
     replicas: int
+    rollout_timeout_seconds: int | None
     routes: list[dict[str, Any]]
     tls_mode: str
     tls_secret_name: str | None
@@ -184,6 +200,8 @@ class StackConfig:
             args["tls_secret_name"] = self.tls_secret_name
         if self.databroker_storage_secret is not None:
             args["databroker_storage_secret"] = self.databroker_storage_secret
+        if self.rollout_timeout_seconds is not None:
+            args["rollout_timeout_seconds"] = self.rollout_timeout_seconds
         return {**args, **self._supplied_secrets()}
 
     def ingress_controller_args(
@@ -413,6 +431,7 @@ def load_stack_config() -> StackConfig:
     reader.read("checkBootstrapScopes", validation.boolean, "true")
     reader.read("pomeriumImage", partial(validation.image_reference, example=DEFAULT_IMAGE), DEFAULT_IMAGE)
     reader.read("replicas", partial(validation.integer, minimum=1, maximum=50), "1")
+    reader.read("rolloutTimeoutSeconds", rollout_timeout_seconds)
     routes_check = ingress_controller_routes if consumer is Consumer.INGRESS_CONTROLLER else check_routes
     reader.read("routes", _structured(partial(routes_check, deployment=_deployment(reader.values))), "[]")
     reader.read("tlsMode", partial(validation.choice, allowed=TLS_MODES), "ingress")
