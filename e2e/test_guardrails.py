@@ -100,3 +100,35 @@ def test_a_groups_policy_without_directory_sync_stops_preview_before_any_auth0_r
     route["policy"] = [{"allow": {"or": [{"claim/pomerium.io/groups": "developers"}]}}]
     stack.set_config("routes", [route])
     stack.run("preview")
+
+
+@pytest.mark.parametrize("given_as", ["pomerium-auth0:auth0Domain", "AUTH0_DOMAIN"])
+def test_a_custom_domain_as_tenant_domain_stops_up_naming_auth0domain_and_creates_nothing(
+    sandbox: Sandbox, new_stack: StackFactory, given_as: str
+) -> None:
+    """The sandbox's custom domain serves logins and tokens, but `https://<custom>/api/v2/` is no API of
+    the tenant (Auth0: 403 Service not found). Given as `auth0Domain`, or as AUTH0_DOMAIN, which both the
+    provider and `auth0Domain` default to: our pre-flight check stops `up` before any resource."""
+    custom = sandbox.tenant.info["custom_domain"]
+    stack = new_stack()
+    env = {}
+    if given_as == "AUTH0_DOMAIN":
+        env["AUTH0_DOMAIN"] = custom
+    else:
+        stack.set_config("auth0Domain", custom)
+    before = sandbox.tenant.last_seq()
+    result = stack.run("up", check=False, env=env)
+    output = result.all_output
+    assert result.returncode != 0
+    assert result.seconds < QUICK_SECONDS, "a wrong domain must fail fast, not retry"
+    assert "Traceback" not in output
+    key = "pomerium-auth0:auth0Domain:"
+    ours = {line[line.index(key) :] for line in output.splitlines() if key in line}
+    assert len(ours) == 1, output
+    (sentence,) = ours
+    assert f"https://{custom}/api/v2/" in sentence
+    assert "canonical domain" in sentence
+    # Nothing reached the Management API, and the tenant holds nothing of the stack.
+    assert {entry["path"] for entry in sandbox.tenant.requests(before)} == {"/oauth/token"}
+    assert stack.objects().counts() == {"clients": 0, "grants": 0, "actions": 0, "bindings": 0}
+    assert sandbox.kube.get_or_none(f"/api/v1/namespaces/{stack.name}") is None, "the run created the namespace"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +14,7 @@ import pytest
 from pomerium_auth0 import InputError
 from pomerium_auth0.bootstrap_scopes import BOOTSTRAP_SCOPES, Feature, check_bootstrap_scopes, required_scopes
 
-from sandbox.auth0_tenant.server import RunningTenant, start_tenant
+from sandbox.auth0_tenant.server import RunningTenant, TenantInfo, start_tenant
 from tests.harness import ROOT
 
 EVERY_SCOPE = frozenset(scope for group in BOOTSTRAP_SCOPES for scope in group.scopes)
@@ -75,6 +79,41 @@ def test_wrong_credentials_give_one_sentence_naming_the_secret(trusted: RunningT
         check(trusted, secret="wrong")
     assert raised.value.key == "auth0:clientSecret"
     assert "401" in str(raised.value)
+
+
+def test_the_custom_domain_as_tenant_domain_names_auth0domain_and_the_canonical_one(trusted: RunningTenant) -> None:
+    """The sandbox's custom domain serves the token endpoint (its certificate is trusted) but, as on Auth0,
+    `https://<custom domain>/api/v2/` is no API of the tenant."""
+    custom = trusted.info.custom_domain
+    with pytest.raises(InputError) as raised:
+        check(trusted, domain=custom)
+    assert raised.value.key == "pomerium-auth0:auth0Domain"
+    assert f"https://{custom}/api/v2/" in raised.value.problem
+    assert "canonical domain" in raised.value.fix
+    assert "\n" not in str(raised.value)
+
+
+def test_the_sandbox_refuses_a_custom_domain_audience_as_auth0_does(trusted: RunningTenant) -> None:
+    """403 `access_denied` "Service not found: <audience>", on either host; the canonical audience works on both."""
+    info = trusted.info
+    for host in (info.domain, info.custom_domain):
+        status, body = token_request(host, info, f"https://{info.custom_domain}/api/v2/")
+        assert (status, body) == (
+            403,
+            {"error": "access_denied", "error_description": f"Service not found: https://{info.custom_domain}/api/v2/"},
+        )
+        assert token_request(host, info, trusted.audience)[0] == 200
+
+
+def token_request(host: str, info: TenantInfo, audience: str) -> tuple[int, dict[str, str]]:
+    form = {"grant_type": "client_credentials", "audience": audience}
+    form |= {"client_id": info.bootstrap_client_id, "client_secret": info.bootstrap_client_secret}
+    request = urllib.request.Request(f"https://{host}/oauth/token", data=urllib.parse.urlencode(form).encode())
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
 
 
 def test_an_unknown_tenant_names_the_domain(trusted: RunningTenant) -> None:

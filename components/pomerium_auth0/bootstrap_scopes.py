@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from http import HTTPStatus
 
 import pulumi
 
@@ -93,7 +94,8 @@ def management_token(domain: str, client_id: str, client_secret: str) -> dict[st
     """A Management API token for the bootstrap application, as the provider gets one (`access_token`, `scope`).
 
     Raises :class:`InputError` with one clear sentence when the tenant cannot be reached, its
-    certificate is not trusted or it rejects the credentials, instead of a provider retry loop.
+    certificate is not trusted, `domain` is not the tenant's canonical domain (no Management API
+    there) or it rejects the credentials, instead of a provider retry loop.
     """
     url = f"https://{domain}/oauth/token"
     form = urllib.parse.urlencode(
@@ -109,7 +111,10 @@ def management_token(domain: str, client_id: str, client_secret: str) -> dict[st
         with urllib.request.urlopen(request, timeout=TOKEN_TIMEOUT_SECONDS) as response:
             answer = json.loads(response.read())
     except urllib.error.HTTPError as error:
-        detail = _error_detail(error)
+        body = _error_body(error)
+        if _is_unknown_audience(error.code, body):
+            raise _not_the_management_api(domain) from None
+        detail = _error_detail(error, body)
         raise InputError(
             "auth0:clientSecret",
             f"the tenant {domain} rejected the bootstrap application's credentials ({error.code} {detail})",
@@ -134,12 +139,47 @@ def granted_scopes(domain: str, client_id: str, client_secret: str) -> frozenset
     return frozenset(str(management_token(domain, client_id, client_secret).get("scope", "")).split())
 
 
-def _error_detail(error: urllib.error.HTTPError) -> str:
+def _error_body(error: urllib.error.HTTPError) -> dict[str, str] | None:
+    """Auth0's JSON error body, or None when the answer is not one (a proxy's HTML page, say)."""
     try:
         body = json.loads(error.read())
     except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _error_detail(error: urllib.error.HTTPError, body: dict[str, str] | None) -> str:
+    if body is None:
         return error.reason
     return f"{body.get('error', '')}: {body.get('error_description', body.get('message', ''))}".strip(": ")
+
+
+def _is_unknown_audience(status: int, body: dict[str, str] | None) -> bool:
+    """Auth0's answer to a token request whose `audience` is no API of the tenant.
+
+    Auth0 answers `access_denied` with `Service not found: <audience>` (community.auth0.com/t/6822,
+    auth0-samples/auth0-aspnet-owin-mvc-samples#38, Moesif/moesif-developer-portal#43), with 403 on
+    `/oauth/token` as for its other `access_denied` answers there (hashicorp/terraform-provider-auth0#24).
+    A custom domain given as the tenant's domain gets it: the Management API's identifier stays
+    `https://<canonical domain>/api/v2/` whichever host serves the token request.
+    """
+    return (
+        status == HTTPStatus.FORBIDDEN
+        and body is not None
+        and body.get("error") == "access_denied"
+        and str(body.get("error_description", "")).startswith("Service not found")
+    )
+
+
+def _not_the_management_api(domain: str) -> InputError:
+    return InputError(
+        "pomerium-auth0:auth0Domain",
+        f"the tenant has no API https://{domain}/api/v2/ (Auth0: Service not found), so {domain} is not its "
+        "canonical domain; a custom domain serves logins but is no Management API audience",
+        "set pomerium-auth0:auth0Domain (or auth0:domain / AUTH0_DOMAIN, which it defaults to) to the tenant's "
+        "canonical domain, e.g. acme.us.auth0.com, as the Auth0 dashboard shows it under Settings, and put a "
+        "custom login domain in pomerium-auth0:idpProviderUrl",
+    )
 
 
 def check_bootstrap_scopes(domain: str, client_id: str, client_secret: str, features: Iterable[Feature]) -> None:
