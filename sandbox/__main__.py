@@ -19,7 +19,10 @@ import sys
 from pathlib import Path
 
 from . import processes
-from .auth0_tenant.rate_limit import rate_limit_argument
+from .auth0_tenant.action_builds import BuildPlan
+from .auth0_tenant.faults import FaultPlan
+from .auth0_tenant.plan_arguments import spec_argument
+from .auth0_tenant.rate_limit import RateLimit
 from .control import env_lines, process_environment, start, state_dir, stop
 
 PYTHON_HOST = "pulumi-language-python"
@@ -45,14 +48,20 @@ def main(argv: list[str] | None = None) -> int:
         "--bootstrap-scopes",
         help="space-separated Management API scopes of the bootstrap application (default: the README's)",
     )
-    start_parser.add_argument("--faults", help='seeded fault injection, e.g. "429=0.2,503=0.1,slow=0.05,seed=7"')
+    start_parser.add_argument(
+        "--faults",
+        type=spec_argument(FaultPlan.parse),
+        help='seeded fault injection, e.g. "429=0.2,503=0.1,slow=0.05,seed=7"',
+    )
     start_parser.add_argument(
         "--rate-limit",
-        type=rate_limit_argument,
+        type=spec_argument(RateLimit.parse),
         help='Auth0\'s Management API rate limit, e.g. "rps=2,burst=10" or "tier=free"; composes with --faults',
     )
     start_parser.add_argument(
-        "--action-builds", help='seeded Action builds, e.g. "build_ms=3000,retrying=0.5,failed=0.1,seed=7"'
+        "--action-builds",
+        type=spec_argument(BuildPlan.parse),
+        help='seeded Action builds, e.g. "build_ms=3000,retrying=0.5,failed=0.1,seed=7"',
     )
     commands.add_parser("env", help="print export lines for eval")
     commands.add_parser("status", help="exit 0 when the sandbox is running, 1 when it is not")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.auth0_tenant.rate_limit import RateLimit, TokenBucket, rate_limit_argument
+from sandbox.auth0_tenant.rate_limit import RateLimit, TokenBucket
 
 START = 1_800_000_000.0
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,20 +78,27 @@ def test_specs_parse_with_tiers_and_errors_name_the_key() -> None:
         RateLimit.parse("rate=2")
     with pytest.raises(ValueError, match="needs rps and burst"):
         RateLimit.parse("rps=2")
-    with pytest.raises(argparse.ArgumentTypeError, match="'burst'"):
-        rate_limit_argument("rps=2,burst=-1")
 
 
 @pytest.mark.parametrize(
     "command",
     [["sandbox", "start", "--engine", "/nonexistent"], ["sandbox.auth0_tenant", "--state-dir", "/nonexistent"]],
+    ids=["python -m sandbox start", "the tenant"],
 )
-def test_a_bad_rate_limit_stops_the_command_line_before_anything_starts_and_names_the_key(
-    command: list[str], tmp_path: Path
+@pytest.mark.parametrize(
+    ("flag", "spec", "message"),
+    [
+        ("--rate-limit", "rps=2,burst=0", "rate limit key 'burst': '0' is not a positive int"),
+        ("--faults", "429=2", "fault rate '429=2' is not between 0 and 1"),
+        ("--action-builds", "build_ms=-1", "action build setting build_ms must not be negative"),
+    ],
+)
+def test_a_bad_plan_spec_stops_the_command_line_before_anything_starts_and_names_the_key(
+    command: list[str], flag: str, spec: str, message: str, tmp_path: Path
 ) -> None:
     env = {**os.environ, "POMERIUM_AUTH0_SANDBOX_DIR": str(tmp_path / "sandbox")}
-    argv = [sys.executable, "-m", command[0], *command[1:], "--rate-limit", "rps=2,burst=0"]
+    argv = [sys.executable, "-m", command[0], *command[1:], flag, spec]
     completed = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
-    assert completed.returncode == 2
-    assert "rate limit key 'burst': '0' is not a positive int" in completed.stderr
+    assert completed.returncode == 2, completed.stderr
+    assert f"argument {flag}: {message}" in completed.stderr
     assert not (tmp_path / "sandbox").exists()

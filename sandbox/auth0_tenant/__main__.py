@@ -11,7 +11,8 @@ from types import FrameType
 
 from .action_builds import BuildPlan
 from .faults import FaultPlan
-from .rate_limit import RateLimit, rate_limit_argument
+from .plan_arguments import plan_argument
+from .rate_limit import RateLimit
 from .scopes import DEFAULT_BOOTSTRAP_SCOPES
 from .server import start_tenant
 
@@ -27,19 +28,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--faults",
-        type=FaultPlan.parse,
+        type=plan_argument(FaultPlan.parse),
         default=None,
         help='seeded faults on Management API routes, e.g. "429=0.2,503=0.1,slow=0.05,seed=7,slow_ms=1500"',
     )
     parser.add_argument(
         "--rate-limit",
-        type=rate_limit_argument,
+        type=plan_argument(RateLimit.parse),
         default=None,
         help='Auth0\'s Management API token bucket, e.g. "rps=2,burst=10" or "tier=free" (composes with --faults)',
     )
     parser.add_argument(
         "--action-builds",
-        type=BuildPlan.parse,
+        type=plan_argument(BuildPlan.parse),
         default=None,
         help='seeded Action builds, e.g. "build_ms=3000,retrying=0.5,failed=0.1,seed=7" (default build_ms=300)',
     )
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         bootstrap_scopes=args.bootstrap_scopes.split(),
         faults=args.faults,
-        rate_limit=RateLimit.parse(args.rate_limit) if args.rate_limit else None,
+        rate_limit=args.rate_limit,
         action_builds=args.action_builds,
         expired_cert=args.expired_cert,
     ) as tenant:

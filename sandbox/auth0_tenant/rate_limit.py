@@ -18,7 +18,6 @@ the Authentication API's own limits (`/oauth/token` is never limited here).
 
 from __future__ import annotations
 
-import argparse
 import math
 import threading
 import time
@@ -67,15 +66,6 @@ class RateLimit:
         if rps is None or burst is None:
             raise ValueError(f"rate limit {spec!r} needs rps and burst (or a tier), e.g. rps=2,burst=10")
         return cls(rps, burst)
-
-
-def rate_limit_argument(spec: str) -> str:
-    """An argparse `type` for `--rate-limit`: the spec as given once it parses, else its error, naming the key."""
-    try:
-        RateLimit.parse(spec)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from error
-    return spec
 
 
 def _number(key: str, value: str, kind: Callable[[str], float]) -> float:
