@@ -12,18 +12,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=../engine/versions.env
 source "$root/engine/versions.env"
 
-export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=readonly
+# shellcheck source=go-cache.sh
+source "$root/scripts/go-cache.sh"
 cache="${POMERIUM_AUTH0_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pomerium-auth0/engine}"
-started=$SECONDS
-log() { printf '[engine %4ds] %s\n' $((SECONDS - started)) "$*" >&2; }
-
-mkdir -p "$cache"
-# One build at a time per cache: a second caller waits, then reuses what the first one built.
-exec 9>"$cache/.lock"
-if ! flock -n 9; then
-  log "another engine build is running; waiting for it"
-  flock 9
-fi
+go_cache_open engine "$cache"
 
 # key DIR: what a component's binaries depend on.
 key() {
@@ -31,25 +23,11 @@ key() {
     sha256sum | cut -c1-16
 }
 
-# A Go build prints nothing for minutes: say every 30 s that it is still going.
-heartbeat() {
-  local what="$1" since=$SECONDS
-  while sleep 30; do log "  ... still building $what ($((SECONDS - since)) s)"; done
-}
-
 # go_build OUT NAME MODULE_DIR PACKAGE LDFLAGS: build one binary into OUT.
 go_build() {
   local out="$1" name="$2" dir="$3" pkg="$4" ldflags="$5"
   log "$name: go build $pkg"
-  heartbeat "$name" &
-  local beat=$! t0=$SECONDS
-  if ! (cd "$dir" && go build -trimpath -tags osusergo,grpcnotrace -ldflags "-s -w $ldflags" -o "$out/$name" "$pkg"); then
-    kill "$beat"
-    log "$name: build failed"
-    exit 1
-  fi
-  kill "$beat"
-  log "$name: built in $((SECONDS - t0)) s"
+  building "$name" go -C "$dir" build -trimpath -tags osusergo,grpcnotrace -ldflags "-s -w $ldflags" -o "$out/$name" "$pkg"
 }
 
 # component DIR BUILDER: run BUILDER OUT WORK once per key; its binaries land in OUT.

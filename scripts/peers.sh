@@ -13,17 +13,10 @@ peers="$root/benchmarks/peers"
 # shellcheck source=../benchmarks/peers/versions.env
 source "$peers/versions.env"
 
-export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=readonly
+# shellcheck source=go-cache.sh
+source "$root/scripts/go-cache.sh"
 cache="${POMERIUM_AUTH0_PEERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pomerium-auth0/peers}"
-started=$SECONDS
-log() { printf '[peers %4ds] %s\n' $((SECONDS - started)) "$*" >&2; }
-
-mkdir -p "$cache"
-exec 9>"$cache/.lock"
-if ! flock -n 9; then
-  log "another peers build is running; waiting for it"
-  flock 9
-fi
+go_cache_open peers "$cache"
 
 key() { (go version; cd "$peers/$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16; }
 
@@ -46,6 +39,9 @@ target() {
   esac
 }
 
+# build_peer MODULE_DIR OUT PACKAGE
+build_peer() { go -C "$1" mod download && nice -n 10 go -C "$1" build -trimpath -ldflags "-s -w" -o "$2" "$3"; }
+
 left=0 combined=""
 declare -A keys
 for dir in "${COMPONENTS[@]}"; do
@@ -65,12 +61,9 @@ for dir in "${COMPONENTS[@]}"; do
   else
     log "[$step/${#COMPONENTS[@]}] $dir: building ${package[$dir]} v${version[$dir]}, ~$(((estimate[$dir] + 59) / 60)) min of ~$(((left + 59) / 60)) min left"
     rm -rf "$built" && mkdir -p "$built"
-    t0=$SECONDS
-    (cd "$peers/$dir" && go mod download && nice -n 10 go build -trimpath -ldflags "-s -w" -o "$built/binary" "${package[$dir]}") ||
-      { log "$dir: build failed"; exit 1; }
+    building "$dir" build_peer "$peers/$dir" "$built/binary" "${package[$dir]}"
     touch "$built/complete"
     left=$((left - estimate[$dir]))
-    log "$dir: built in $((SECONDS - t0)) s"
   fi
   mkdir -p "$(dirname "$out/$(target "$dir")")"
   ln -sf "$built/binary" "$out/$(target "$dir")"
