@@ -3,6 +3,7 @@
 import pulumi
 import pulumi_kubernetes as k8s
 from pomerium_auth0 import Auth0IdentityProvider, Consumer, Pomerium, PomeriumIngressController
+from pomerium_auth0.auth0_provider import stack_auth0_provider
 from pomerium_auth0.bootstrap_scopes import bootstrap_credentials, check_bootstrap_scopes
 from pomerium_auth0.stack_config import load_stack_config
 
@@ -25,7 +26,11 @@ if config.create_namespace:
     )
     namespace = created.metadata.apply(lambda metadata: metadata.name or config.namespace)
 
-idp = Auth0IdentityProvider("pomerium-idp", config.identity_provider_args(namespace))
+# An explicit auth0 provider: the engine configures it alongside the kubernetes provider, where a
+# default one would wait for it (see auth0_provider.py).
+idp = Auth0IdentityProvider(
+    "pomerium-idp", config.identity_provider_args(namespace), pulumi.ResourceOptions(provider=stack_auth0_provider())
+)
 
 pulumi.export("webClientId", idp.web_client_id)
 pulumi.export("directorySyncClientId", idp.directory_sync_client_id)

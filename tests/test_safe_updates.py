@@ -25,6 +25,7 @@ DEV_STACK_RESOURCES = [
     ("kubernetes:core/v1:Service", "pomerium-service"),
     ("pomerium-auth0:index:Auth0IdentityProvider", "pomerium-idp"),
     ("pomerium-auth0:index:Pomerium", "pomerium"),
+    ("pulumi:providers:auth0", "auth0"),
     ("random:index/randomPassword:RandomPassword", "pomerium-cookie-secret"),
     ("random:index/randomPassword:RandomPassword", "pomerium-shared-secret"),
     ("random:index/randomPassword:RandomPassword", "pomerium-signing-key"),

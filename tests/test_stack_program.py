@@ -80,7 +80,7 @@ def test_running_twice_with_the_same_config_registers_identical_inputs() -> None
             [(registration.type, registration.name, registration.inputs) for registration in engine.registrations]
         )
     assert sorted(runs[0], key=repr) == sorted(runs[1], key=repr)
-    assert len(runs[0]) == 17
+    assert len(runs[0]) == 18
 
 
 def test_custom_login_domain_keeps_the_management_api_on_the_tenant_domain() -> None:
