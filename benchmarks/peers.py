@@ -11,20 +11,17 @@ Benchmark only: CI does not run it.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.process_tree import OWN_VERBS, Sample, timed  # noqa: E402
 from benchmarks.real_engine import engine_bin, project_copy  # noqa: E402
 from sandbox import control  # noqa: E402
 from sandbox.auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES  # noqa: E402
@@ -32,57 +29,6 @@ from sandbox.tenant_client import TenantClient  # noqa: E402
 
 OPERATIONS = ("first apply", "no-op plan", "no-op apply", "one-field change", "destroy")
 TOOLS = ("OpenTofu", "plain Pulumi", "ours, consumer none", "ours, Deployment")
-SAMPLE_SECONDS = 0.05
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-
-
-@dataclass
-class Sample:
-    """One operation's measurements."""
-
-    seconds: float
-    peak_total_mb: float
-    peak_single_mb: float
-    requests: Counter[str] = field(default_factory=Counter)
-
-
-def _rss_tree(root_pid: int) -> list[float]:
-    """RSS in MB of `root_pid` and every descendant, read from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, float] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            statm = (entry / "statm").read_text().split()
-        except OSError:
-            continue
-        parent = int(stat[stat.rindex(")") + 2 :].split()[1])
-        children.setdefault(parent, []).append(int(entry.name))
-        rss[int(entry.name)] = int(statm[1]) * PAGE_SIZE / 2**20
-    found, stack = [], [root_pid]
-    while stack:
-        pid = stack.pop()
-        found.append(rss.get(pid, 0.0))
-        stack.extend(children.get(pid, []))
-    return found
-
-
-def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, float]:
-    """Run `command`; its wall seconds, and the peak sum and peak single RSS of its process tree."""
-    started = time.monotonic()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    peak_total = peak_single = 0.0
-    while process.poll() is None:
-        tree = _rss_tree(process.pid)
-        peak_total, peak_single = max(peak_total, sum(tree)), max(peak_single, max(tree))
-        time.sleep(SAMPLE_SECONDS)
-    seconds = time.monotonic() - started
-    output = process.stdout.read().decode() if process.stdout else ""
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed in {cwd}:\n{output[-3000:]}")
-    return seconds, peak_total, peak_single
 
 
 class Tofu:
@@ -193,10 +139,14 @@ def measure(repeat: int) -> dict[str, dict[str, list[Sample]]]:
                     for operation in OPERATIONS:
                         command = runner.command(operation)
                         before = tenant.last_seq()
-                        seconds, total, single = timed(command, cwd, runner.env)
-                        sample = Sample(seconds, total, single, tenant.requests_by_endpoint(before))
+                        sample = timed(command, cwd, runner.env)
+                        sample.requests = tenant.requests_by_endpoint(before)
                         results[tool][operation].append(sample)
-                        print(f"round {round_number + 1}/{repeat} {tool}: {operation} {seconds:.1f} s", file=sys.stderr)
+                        print(
+                            f"round {round_number + 1}/{repeat} {tool}: {operation} {sample.seconds:.1f} s"
+                            + "".join(f", {verb} {seconds:.1f} s" for verb, seconds in sample.cli),
+                            file=sys.stderr,
+                        )
         finally:
             control.stop(base / "sandbox")
     return results
@@ -222,6 +172,7 @@ def report(results: dict[str, dict[str, list[Sample]]], repeat: int) -> str:
             f"{mine / _median(results[peer][operation], 'seconds'):.2f}x" for peer in ("OpenTofu", "plain Pulumi")
         ]
         lines.append(f"| {operation} | " + " | ".join(cells + ratios) + " |")
+    lines += _cli_tables(results)
     lines += [
         "",
         "Peak RSS of the CLI and plugin processes, MB (sum of the tree / largest process), over all operations:",
@@ -245,6 +196,39 @@ def report(results: dict[str, dict[str, list[Sample]]], repeat: int) -> str:
             detail = ", ".join(f"`{endpoint}` {count}" for endpoint, count in sorted(by_endpoint.items())) or "none"
             lines.append(f"| {tool} | {operation} | {detail} |")
     return "\n".join(lines)
+
+
+def _cli_tables(results: dict[str, dict[str, list[Sample]]]) -> list[str]:
+    """The Pulumi rows again, counting only the operation's own `pulumi` process: what a user running
+    the CLI waits for, less the language host's start. The whole run also holds the Python process
+    starting and importing the SDKs, and the Automation API's other CLI processes (select the stack
+    before; read outputs and history after an update)."""
+    ours, pulumi_tools = "ours, consumer none", TOOLS[1:]
+    lines = ["", "The operation's own `pulumi` process alone, median (min-max):", ""]
+    lines += ["| Operation | OpenTofu | " + " | ".join(pulumi_tools) + " | ours none / OpenTofu | ours none / plain |"]
+    lines += ["| --- |" + " --- |" * (len(pulumi_tools) + 3)]
+    for operation in OPERATIONS:
+        cells = [f"{_median(results['OpenTofu'][operation], 'seconds'):.1f} s"]
+        for tool in pulumi_tools:
+            times = [sample.cli_seconds(own=True) for sample in results[tool][operation]]
+            cells.append(f"{statistics.median(times):.1f} s ({min(times):.1f}-{max(times):.1f})")
+        mine = statistics.median(sample.cli_seconds(own=True) for sample in results[ours][operation])
+        tofu = _median(results["OpenTofu"][operation], "seconds")
+        plain = statistics.median(sample.cli_seconds(own=True) for sample in results["plain Pulumi"][operation])
+        lines.append(f"| {operation} | " + " | ".join([*cells, f"{mine / tofu:.2f}x", f"{mine / plain:.2f}x"]) + " |")
+    lines += ["", f"Where the whole run of {ours} goes, median:", ""]
+    lines += ["| Operation | Whole run | Its `pulumi` process | Other `pulumi` processes | The rest |"]
+    lines += ["| --- | --- | --- | --- | --- |"]
+    for operation in OPERATIONS:
+        samples = results[ours][operation]
+        whole = _median(samples, "seconds")
+        own = statistics.median(sample.cli_seconds(own=True) for sample in samples)
+        others = statistics.median(sample.cli_seconds(own=False) for sample in samples)
+        runs = ", ".join(verb for verb, _ in samples[-1].cli if verb not in OWN_VERBS)
+        lines.append(
+            f"| {operation} | {whole:.1f} s | {own:.1f} s | {others:.1f} s ({runs}) | {whole - own - others:.1f} s |"
+        )
+    return lines
 
 
 def main() -> int:

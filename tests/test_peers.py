@@ -100,3 +100,19 @@ def test_the_built_versions_are_the_pinned_documented_and_bridged_ones() -> None
     docs = (ROOT / "docs" / "benchmarks.md").read_text()
     for name, value in pinned.items():
         assert f"v{value}" in docs, f"docs/benchmarks.md does not quote {name} v{value}"
+
+
+def test_the_benchmark_times_each_pulumi_process_by_its_subcommand(tmp_path: Path) -> None:
+    """The CLI-alone table reads `/proc` for the `pulumi` processes the Automation API starts; the
+    operation's own one (`up`) is told from the others by its subcommand, past the leading flags."""
+    from benchmarks.process_tree import timed
+
+    # A process whose argv reads `pulumi --non-interactive <verb> --stack dev` and that lives `seconds`.
+    fake = 'cli() { seconds=$1; shift; echo sleep $seconds | (exec -a pulumi sh -s -- --non-interactive "$@"); }'
+    script = f"{fake}; cli 0.2 stack select --stack dev; cli 0.6 up --stack dev --yes"
+
+    sample = timed(["bash", "-c", script], tmp_path, {"PATH": "/usr/bin:/bin"})
+
+    assert [verb for verb, _ in sample.cli] == ["stack select", "up"]
+    assert 0.5 <= sample.cli_seconds(own=True) <= sample.seconds
+    assert 0.1 <= sample.cli_seconds(own=False) < 0.5
