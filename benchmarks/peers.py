@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +29,8 @@ from sandbox.auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES  # noqa: E402
 from sandbox.tenant_client import TenantClient  # noqa: E402
 
 OPERATIONS = ("first apply", "no-op plan", "no-op apply", "one-field change", "destroy")
-TOOLS = ("OpenTofu", "plain Pulumi", "ours, consumer none", "ours, Deployment")
+OURS = "ours, consumer none"
+TOOLS = ("OpenTofu", "plain Pulumi", OURS, "ours, Deployment")
 
 
 class Tofu:
@@ -108,7 +110,7 @@ def _tools(
         ("authenticateUrl", "https://signin.plain.example.com"),
     )
     stacks: dict[str, tuple[Tofu | PulumiStack, Path]] = {"OpenTofu": (tofu, tofu.dir), "plain Pulumi": (plain, ROOT)}
-    for label, consumer in (("ours, consumer none", "none"), ("ours, Deployment", "deployment")):
+    for label, consumer in ((OURS, "none"), ("ours, Deployment", "deployment")):
         stack = f"ours-{consumer}-{round_number}"
         project = project_copy(base / "projects", stack)
         config = {"pomerium-auth0:consumer": consumer, "pomerium-auth0:appName": f"ours-{consumer}-{round_number}"}
@@ -152,27 +154,34 @@ def measure(repeat: int) -> dict[str, dict[str, list[Sample]]]:
     return results
 
 
-def _median(samples: list[Sample], attribute: str) -> float:
-    return statistics.median(getattr(sample, attribute) for sample in samples)
-
-
-def report(results: dict[str, dict[str, list[Sample]]], repeat: int) -> str:
-    """The Markdown tables: wall time with ratios, peak memory, Auth0 requests by endpoint."""
-    ours = "ours, consumer none"
-    lines = [f"Peers on one sandbox, median of {repeat} (min-max):", ""]
+def _time_table(
+    results: dict[str, dict[str, list[Sample]]], title: str, seconds: Callable[[str, Sample], float]
+) -> list[str]:
+    """One time per tool and operation, median (min-max), with ours' ratios against both peers."""
+    lines = [title, ""]
     lines += ["| Operation | " + " | ".join(TOOLS) + " | ours none / OpenTofu | ours none / plain |"]
     lines += ["| --- |" + " --- |" * (len(TOOLS) + 2)]
     for operation in OPERATIONS:
-        cells = []
-        for tool in TOOLS:
-            times = [sample.seconds for sample in results[tool][operation]]
-            cells.append(f"{statistics.median(times):.1f} s ({min(times):.1f}-{max(times):.1f})")
-        mine = _median(results[ours][operation], "seconds")
-        ratios = [
-            f"{mine / _median(results[peer][operation], 'seconds'):.2f}x" for peer in ("OpenTofu", "plain Pulumi")
-        ]
+        times = {tool: [seconds(tool, sample) for sample in results[tool][operation]] for tool in TOOLS}
+        medians = {tool: statistics.median(values) for tool, values in times.items()}
+        cells = [f"{medians[tool]:.1f} s ({min(times[tool]):.1f}-{max(times[tool]):.1f})" for tool in TOOLS]
+        ratios = [f"{medians[OURS] / medians[peer]:.2f}x" for peer in ("OpenTofu", "plain Pulumi")]
         lines.append(f"| {operation} | " + " | ".join(cells + ratios) + " |")
-    lines += _cli_tables(results)
+    return lines
+
+
+def _own_process_seconds(tool: str, sample: Sample) -> float:
+    """What a user running the tool's CLI waits for: `tofu` is itself that process; a Pulumi run's
+    is its `pulumi up`/`preview`/`destroy`, without the runner's other CLI processes and Python start."""
+    return sample.seconds if tool == "OpenTofu" else sample.cli_seconds(own=True)
+
+
+def report(results: dict[str, dict[str, list[Sample]]], repeat: int) -> str:
+    """The Markdown tables: wall time with ratios, the same for the operation's own process, where
+    ours' whole run goes, peak memory, Auth0 requests by endpoint."""
+    lines = _time_table(results, f"Peers on one sandbox, median of {repeat} (min-max):", lambda _, s: s.seconds)
+    lines += ["", *_time_table(results, "The operation's own process alone, median (min-max):", _own_process_seconds)]
+    lines += ["", *_whole_run_table(results[OURS])]
     lines += [
         "",
         "Peak RSS of the CLI and plugin processes, MB (sum of the tree / largest process), over all operations:",
@@ -198,30 +207,16 @@ def report(results: dict[str, dict[str, list[Sample]]], repeat: int) -> str:
     return "\n".join(lines)
 
 
-def _cli_tables(results: dict[str, dict[str, list[Sample]]]) -> list[str]:
-    """The Pulumi rows again, counting only the operation's own `pulumi` process: what a user running
-    the CLI waits for, less the language host's start. The whole run also holds the Python process
-    starting and importing the SDKs, and the Automation API's other CLI processes (select the stack
-    before; read outputs and history after an update)."""
-    ours, pulumi_tools = "ours, consumer none", TOOLS[1:]
-    lines = ["", "The operation's own `pulumi` process alone, median (min-max):", ""]
-    lines += ["| Operation | OpenTofu | " + " | ".join(pulumi_tools) + " | ours none / OpenTofu | ours none / plain |"]
-    lines += ["| --- |" + " --- |" * (len(pulumi_tools) + 3)]
-    for operation in OPERATIONS:
-        cells = [f"{_median(results['OpenTofu'][operation], 'seconds'):.1f} s"]
-        for tool in pulumi_tools:
-            times = [sample.cli_seconds(own=True) for sample in results[tool][operation]]
-            cells.append(f"{statistics.median(times):.1f} s ({min(times):.1f}-{max(times):.1f})")
-        mine = statistics.median(sample.cli_seconds(own=True) for sample in results[ours][operation])
-        tofu = _median(results["OpenTofu"][operation], "seconds")
-        plain = statistics.median(sample.cli_seconds(own=True) for sample in results["plain Pulumi"][operation])
-        lines.append(f"| {operation} | " + " | ".join([*cells, f"{mine / tofu:.2f}x", f"{mine / plain:.2f}x"]) + " |")
-    lines += ["", f"Where the whole run of {ours} goes, median:", ""]
+def _whole_run_table(ours: dict[str, list[Sample]]) -> list[str]:
+    """Where a whole run of ours goes: its own `pulumi` process, the Automation API's other CLI
+    processes (select the stack before; read outputs and history after an update), and the rest
+    (the Python process starting and importing the SDKs, the gaps between processes)."""
+    lines = [f"Where the whole run of {OURS} goes, median:", ""]
     lines += ["| Operation | Whole run | Its `pulumi` process | Other `pulumi` processes | The rest |"]
     lines += ["| --- | --- | --- | --- | --- |"]
     for operation in OPERATIONS:
-        samples = results[ours][operation]
-        whole = _median(samples, "seconds")
+        samples = ours[operation]
+        whole = statistics.median(sample.seconds for sample in samples)
         own = statistics.median(sample.cli_seconds(own=True) for sample in samples)
         others = statistics.median(sample.cli_seconds(own=False) for sample in samples)
         runs = ", ".join(verb for verb, _ in samples[-1].cli if verb not in OWN_VERBS)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from benchmarks.process_tree import timed
 from tests.harness import ROOT, new_engine, stack_file_config
 
 PEERS = ROOT / "benchmarks" / "peers"
@@ -105,8 +106,6 @@ def test_the_built_versions_are_the_pinned_documented_and_bridged_ones() -> None
 def test_the_benchmark_times_each_pulumi_process_by_its_subcommand(tmp_path: Path) -> None:
     """The CLI-alone table reads `/proc` for the `pulumi` processes the Automation API starts; the
     operation's own one (`up`) is told from the others by its subcommand, past the leading flags."""
-    from benchmarks.process_tree import timed
-
     # A process whose argv reads `pulumi --non-interactive <verb> --stack dev` and that lives `seconds`.
     fake = 'cli() { seconds=$1; shift; echo sleep $seconds | (exec -a pulumi sh -s -- --non-interactive "$@"); }'
     script = f"{fake}; cli 0.2 stack select --stack dev; cli 0.6 up --stack dev --yes"
