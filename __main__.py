@@ -14,6 +14,9 @@ credentials = bootstrap_credentials()
 if config.check_bootstrap_scopes and credentials and not pulumi.runtime.is_dry_run():
     check_bootstrap_scopes(config.auth0_domain, *credentials, config.bootstrap_features())
 
+# An explicit auth0 provider, registered before any Kubernetes resource: the engine configures it
+# alongside the kubernetes provider, and starts its plugin first (see auth0_provider.py).
+auth0_provider = stack_auth0_provider()
 namespace: pulumi.Input[str] = config.namespace
 if config.create_namespace:
     created = k8s.core.v1.Namespace(
@@ -26,10 +29,8 @@ if config.create_namespace:
     )
     namespace = created.metadata.apply(lambda metadata: metadata.name or config.namespace)
 
-# An explicit auth0 provider: the engine configures it alongside the kubernetes provider, where a
-# default one would wait for it (see auth0_provider.py).
 idp = Auth0IdentityProvider(
-    "pomerium-idp", config.identity_provider_args(namespace), pulumi.ResourceOptions(provider=stack_auth0_provider())
+    "pomerium-idp", config.identity_provider_args(namespace), pulumi.ResourceOptions(provider=auth0_provider)
 )
 
 pulumi.export("webClientId", idp.web_client_id)

@@ -11,6 +11,10 @@ ended last (dependencies from the stack's state). Its length is the work the run
 than; the rest of the wall time is the CLI, the plugins and the program starting, and the gaps
 between steps.
 
+`--repeat N` (default 3) runs the whole benchmark N times, each in a fresh process with a fresh
+sandbox (as a user's first `up` imports the SDKs and meets a new cluster), prints the tables of the
+run whose first `up` has the median ratio, and then each operation's median and range.
+
 Two wall times are reported. The CLI's is the `pulumi up` process alone: what a user running the
 CLI waits for. The Automation API's adds the two CLI processes its `up()` runs afterwards to read
 the outputs and the update summary (`pulumi stack output`, `pulumi stack history`), which only a
@@ -20,7 +24,10 @@ program driving Pulumi through the Automation API (as the sandbox's runner does)
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +49,7 @@ from sandbox.program import select_stack  # noqa: E402
 
 STACK = "timeline"
 ROUTES_KEY = "pomerium-auth0:routes"
+FIRST_UP = "First `up`"
 
 
 @dataclass
@@ -66,6 +74,11 @@ class Timeline:
     wall: float = 0.0
     cli: list[float] = field(default_factory=list)
     """Wall time of each CLI process the operation ran, the operation's own first."""
+
+    @property
+    def cli_wall(self) -> float:
+        """The operation's own CLI process: what a user running the CLI waits for."""
+        return self.cli[0] if self.cli else self.wall
 
     def record(self, event: auto.EngineEvent, started: float) -> None:
         now = time.monotonic() - started
@@ -133,9 +146,14 @@ def state_graph(stack: auto.Stack) -> tuple[dict[str, list[str]], set[str]]:
     return dependencies, {r["urn"] for r in resources if r.get("custom")}
 
 
+def path_work(path: list[Step]) -> float:
+    """The critical path's length: its steps' durations."""
+    return sum((s.end or 0) - s.start for s in path)
+
+
 def table(label: str, timeline: Timeline, path: list[Step]) -> str:
     on_path = {s.urn for s in path}
-    cli = timeline.cli[0] if timeline.cli else timeline.wall
+    cli = timeline.cli_wall
     lines = [
         f"### {label}: {cli:.1f} s wall of the CLI, {timeline.wall:.1f} s of the Automation API call"
         f" ({len(timeline.cli)} CLI processes: {', '.join(f'{s:.2f} s' for s in timeline.cli)})",
@@ -149,7 +167,7 @@ def table(label: str, timeline: Timeline, path: list[Step]) -> str:
         mark = " **(critical)**" if step.urn in on_path else ""
         lines.append(f"| `{step.name}`{mark} | {step.op} | {step.start:.2f} s | {end} | {duration} |")
     if path:
-        work = sum((s.end or 0) - s.start for s in path)
+        work = path_work(path)
         lines += [
             "",
             f"Critical path: {' -> '.join(f'`{s.name}` {(s.end or 0) - s.start:.2f} s' for s in path)};"
@@ -169,10 +187,26 @@ def change_one_route(project: Path) -> None:
     stack_file.write_text(yaml.safe_dump(settings, sort_keys=False))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.parse_args()
+def ratio(timeline: Timeline, path: list[Step]) -> float | None:
+    """The CLI's wall time over the critical path's work; None without a path."""
+    work = path_work(path)
+    return timeline.cli_wall / work if work else None
+
+
+def one_run() -> tuple[str, dict[str, dict[str, float | None]]]:
+    """Every operation once on a fresh sandbox: the Markdown tables, and per operation its CLI wall, path and ratio."""
     engine = engine_bin()
+    report: list[str] = []
+    summary: dict[str, dict[str, float | None]] = {}
+
+    def record(label: str, timeline: Timeline, path: list[Step]) -> None:
+        report.append(table(label, timeline, path))
+        summary[label] = {
+            "cli": timeline.cli_wall,
+            "path": path_work(path) or None,
+            "ratio": ratio(timeline, path),
+        }
+
     with tempfile.TemporaryDirectory() as scratch:
         base = Path(scratch)
         project = project_copy(base / "projects", STACK)
@@ -180,20 +214,64 @@ def main() -> int:
         try:
             os.environ.update(control.process_environment(base / "sandbox"))
             stack = select_stack(STACK, project)
-            report = []
             first = run(stack, "up")
-            graph = state_graph(stack)
-            report.append(table("First `up`", first, first.critical_path(*graph)))
-            report.append(table("No-op `preview`", run(stack, "preview"), []))
+            record(FIRST_UP, first, first.critical_path(*state_graph(stack)))
+            record("No-op `preview`", run(stack, "preview"), [])
             change_one_route(project)
             update = run(stack, "up")
-            report.append(
-                table("One-field update (a route's policy)", update, update.critical_path(*state_graph(stack)))
-            )
-            report.append(table("`destroy`", run(stack, "destroy"), []))
+            record("One-field update (a route's policy)", update, update.critical_path(*state_graph(stack)))
+            record("`destroy`", run(stack, "destroy"), [])
         finally:
             control.stop(base / "sandbox")
-    print("\n\n".join(report))
+    return "\n\n".join(report), summary
+
+
+def summary_table(runs: list[dict[str, dict[str, float | None]]]) -> str:
+    """Each operation's CLI wall time, critical path and ratio over the runs: median (min-max)."""
+
+    def cell(values: list[float | None], unit: str) -> str:
+        present = sorted(v for v in values if v is not None)
+        if not present:
+            return "-"
+        return f"{statistics.median(present):.2f}{unit} ({present[0]:.2f}-{present[-1]:.2f})"
+
+    lines = [
+        f"### Over {len(runs)} runs: median (min-max)",
+        "",
+        "| Operation | Wall time of the CLI | Critical path | Ratio |",
+        "| --- | --- | --- | --- |",
+    ]
+    for label in runs[0]:
+        column = [run[label] for run in runs]
+        lines.append(
+            f"| {label} | {cell([c['cli'] for c in column], ' s')} | {cell([c['path'] for c in column], ' s')}"
+            f" | {cell([c['ratio'] for c in column], 'x')} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs, each in a fresh process and sandbox")
+    parser.add_argument("--summary", type=Path, help=argparse.SUPPRESS)  # a child run writes its numbers here
+    args = parser.parse_args()
+    if args.repeat == 1:
+        report, summary = one_run()
+        if args.summary:
+            args.summary.write_text(json.dumps({"report": report, "summary": summary}))
+        else:
+            print(report)
+        return 0
+    runs = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for index in range(args.repeat):
+            print(f"[timeline] run {index + 1}/{args.repeat}", file=sys.stderr, flush=True)
+            out = Path(scratch) / f"run-{index}.json"
+            subprocess.run([sys.executable, __file__, "--repeat", "1", "--summary", str(out)], check=True)
+            runs.append(json.loads(out.read_text()))
+    by_ratio = sorted(runs, key=lambda r: r["summary"][FIRST_UP]["ratio"] or 0.0)
+    print(f"The run whose first `up` has the median ratio:\n\n{by_ratio[len(by_ratio) // 2]['report']}")
+    print("\n" + summary_table([r["summary"] for r in runs]))
     return 0
 
 

@@ -316,6 +316,15 @@ def test_probes_use_pomeriums_health_endpoints_on_a_reachable_address(image: dic
 
 
 @IMAGES
+def test_a_started_pod_is_seen_within_a_second_and_may_take_five_minutes_to_start(image: dict[str, str]) -> None:
+    # The kubelet probes startup only on the period's ticks: the period is the delay between
+    # Pomerium answering and the rollout counting the pod; period x threshold is how long it may start.
+    startup = container(run_program("dev", None, **image))["startupProbe"]
+    assert startup["periodSeconds"] == 1
+    assert startup["periodSeconds"] * startup["failureThreshold"] == 300
+
+
+@IMAGES
 def test_replicas_come_from_config_and_more_than_one_needs_shared_storage(image: dict[str, str]) -> None:
     engine = run_program("dev", None, replicas="3", databrokerStorageSecret="pomerium-databroker", **image)
     deployment = unwrap(engine.monitor.named("pomerium-deployment").inputs)
