@@ -3,9 +3,9 @@
 import pulumi
 import pulumi_kubernetes as k8s
 from pomerium_auth0 import Auth0IdentityProvider, Consumer, Pomerium, PomeriumIngressController
-from pomerium_auth0.auth0_provider import stack_auth0_provider
-from pomerium_auth0.bootstrap_scopes import bootstrap_credentials, check_bootstrap_scopes
-from pomerium_auth0.stack_config import load_stack_config
+from pomerium_auth0.stack.auth0_provider import stack_auth0_provider
+from pomerium_auth0.stack.bootstrap_scopes import bootstrap_credentials, check_bootstrap_scopes
+from pomerium_auth0.stack.stack_config import load_stack_config
 
 config = load_stack_config()
 # Before anything is created (and never in a preview, which makes no Auth0 request): does the

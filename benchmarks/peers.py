@@ -51,7 +51,7 @@ class Tofu:
             "app_name": f"tofu-bench-{round_number}",
             "namespace": f"tofu-bench-{round_number}",
             "authenticate_url": "https://authenticate.tofu.example.com",
-            "groups_claim_js": str(ROOT / "components" / "pomerium_auth0" / "groups_claim.js"),
+            "groups_claim_js": str(ROOT / "components" / "pomerium_auth0" / "domain" / "groups_claim.js"),
         }
         subprocess.run([self.tofu, "init", "-input=false"], cwd=self.dir, env=self.env, check=True, capture_output=True)
 

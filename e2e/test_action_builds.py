@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 import pytest
-from pomerium_auth0.tenant_names import groups_claim_action_name
+from pomerium_auth0.domain.tenant_names import groups_claim_action_name
 
 from e2e.conftest import Sandbox, Stack, StackFactory, tenant_objects, touching_bindings
 

@@ -16,7 +16,7 @@ WRITES = ("POST", "PATCH", "PUT", "DELETE")
 DEFAULT_PROVIDER_PROGRAM = f"""
 import runpy
 
-from pomerium_auth0 import auth0_provider
+from pomerium_auth0.stack import auth0_provider
 
 auth0_provider.stack_auth0_provider = lambda: None
 runpy.run_path({str(ROOT / "__main__.py")!r}, run_name="__main__")

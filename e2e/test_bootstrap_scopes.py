@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pomerium_auth0.bootstrap_scopes import BOOTSTRAP_SCOPES, Feature, required_scopes
-from pomerium_auth0.directory_sync import MANAGEMENT_API_SCOPES, DirectorySync
-from pomerium_auth0.tenant_names import directory_sync_name
+from pomerium_auth0.domain.directory_sync import MANAGEMENT_API_SCOPES, DirectorySync
+from pomerium_auth0.domain.tenant_names import directory_sync_name
+from pomerium_auth0.stack.bootstrap_scopes import BOOTSTRAP_SCOPES, Feature, required_scopes
 
 from e2e.conftest import Result, Sandbox, Stack, StackFactory, side_by_side, touching_bindings
 

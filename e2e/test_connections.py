@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from pomerium_auth0.groups_claim import CLAIM_METADATA_KEY
+from pomerium_auth0.domain.groups_claim import CLAIM_METADATA_KEY
 
 from e2e.conftest import Sandbox, Stack, StackFactory
 from sandbox.tenant_client import TenantClient

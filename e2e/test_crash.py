@@ -100,7 +100,7 @@ def crash_and_recover(sandbox: Sandbox, stack: Stack, point: str) -> tuple[dict[
     left = orphans(stack)
     stack.cli("cancel", "--yes")  # the killed run's lock on the stack
     stack.run("refresh", "--clear-pending-creates")
-    listed = stack.python("-m", "pomerium_auth0.orphans", "--stack", stack.name, "--delete")
+    listed = stack.python("-m", "pomerium_auth0.tools.orphans", "--stack", stack.name, "--delete")
     stack.run("up")
     deleted = sorted(line.split(" ", 2)[2] for line in listed.stdout.splitlines() if line.startswith("deleting:"))
     return left, {

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 import yaml
-from pomerium_auth0.identity_provider import IDP_KEYS
-from pomerium_auth0.tenant_names import directory_sync_name, groups_claim_action_name
+from pomerium_auth0.components.identity_provider import IDP_KEYS
+from pomerium_auth0.domain.tenant_names import directory_sync_name, groups_claim_action_name
 
 from e2e.conftest import Sandbox, Stack, StackFactory
 from sandbox.kube_api import KubeApi

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 import yaml
 from pomerium_auth0 import Auth0IdentityProvider
-from pomerium_auth0.errors import InputError
+from pomerium_auth0.inputs.input_errors import InputError
 
 from e2e.conftest import BINDINGS, ROOT, Result, Sandbox, Stack, assert_all_succeeded
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pomerium_auth0.pomerium import DEFAULT_IMAGE
+from pomerium_auth0.components.pomerium import DEFAULT_IMAGE
 
 from e2e.conftest import Stack, StackFactory
 

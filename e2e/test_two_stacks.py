@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 import pytest
-from pomerium_auth0.tenant_names import groups_claim_action_name
+from pomerium_auth0.domain.tenant_names import groups_claim_action_name
 
 from e2e.conftest import Sandbox, Stack, StackFactory, side_by_side
 from tests.auth0_action import login_event, run_post_login

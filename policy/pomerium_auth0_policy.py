@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from pomerium_auth0.directory_sync import MANAGEMENT_API_SCOPES, DirectorySync
-from pomerium_auth0.groups_claim import CLAIM_METADATA_KEY
-from pomerium_auth0.policy_language import Deployment
-from pomerium_auth0.routes import route_errors
+from pomerium_auth0.domain.directory_sync import MANAGEMENT_API_SCOPES, DirectorySync
+from pomerium_auth0.domain.groups_claim import CLAIM_METADATA_KEY
+from pomerium_auth0.domain.policy_language import Deployment
+from pomerium_auth0.domain.pomerium_routes import route_errors
 from pulumi_policy import (
     Policy,
     ReportViolation,

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pomerium_auth0.groups_claim import DEFAULT_GROUPS_CLAIM
-from pomerium_auth0.identity_provider import DEFAULT_NAMESPACE, DEFAULT_SECRET_NAME
+from pomerium_auth0.components.identity_provider import DEFAULT_NAMESPACE, DEFAULT_SECRET_NAME
+from pomerium_auth0.domain.groups_claim import DEFAULT_GROUPS_CLAIM
 
 from . import control, processes
 from .tenant_client import TenantClient

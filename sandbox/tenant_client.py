@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pomerium_auth0.tenant_names import owns_action, owns_application
+from pomerium_auth0.domain.tenant_names import owns_action, owns_application
 
 from .auth0_tenant.routes import ADMIN_HEADER, ADMIN_PREFIX
 from .auth0_tenant.store import SANDBOX_ROLE_KEY

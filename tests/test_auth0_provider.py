@@ -7,7 +7,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pulumi_auth0
-from pomerium_auth0.auth0_provider import config_keys, default_provider_name
+from pomerium_auth0.stack.auth0_provider import config_keys, default_provider_name
 
 from tests.conftest import TENANT, run_program
 from tests.harness import is_secret_value, unwrap

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from pomerium_auth0 import InputError
-from pomerium_auth0.bootstrap_scopes import BOOTSTRAP_SCOPES, Feature, check_bootstrap_scopes, required_scopes
+from pomerium_auth0.stack.bootstrap_scopes import BOOTSTRAP_SCOPES, Feature, check_bootstrap_scopes, required_scopes
 
 from sandbox.auth0_tenant.server import RunningTenant, TenantInfo, start_tenant
 from tests.harness import ROOT

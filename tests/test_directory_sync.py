@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from pomerium_auth0 import InputError
-from pomerium_auth0.identity_provider import IDP_KEYS
+from pomerium_auth0.components.identity_provider import IDP_KEYS
 
 from tests.conftest import TENANT, build_identity_provider
 from tests.harness import Engine, resolve, unwrap

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from pomerium_auth0 import Auth0IdentityProvider, InputError
-from pomerium_auth0.tenant_names import MANAGED_BY
+from pomerium_auth0.domain.tenant_names import MANAGED_BY
 
 from tests.conftest import AUTHENTICATE_URL, TENANT, build_identity_provider, stack_config
 from tests.harness import Engine, fake_token, idp_secret_data, is_secret_value, new_engine, resolve

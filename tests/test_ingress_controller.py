@@ -18,7 +18,7 @@ from pomerium_auth0 import (
     InputErrors,
     PomeriumIngressController,
 )
-from pomerium_auth0.ingress_controller import FIELD_MANAGER
+from pomerium_auth0.components.ingress_controller import FIELD_MANAGER
 
 from tests.conftest import AUTHENTICATE_URL, TENANT, stack_config
 from tests.harness import Engine, fake_token, is_secret_value, new_engine, unwrap

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pomerium_auth0 import Auth0IdentityProvider, InputError, InputErrors, Pomerium
-from pomerium_auth0.stack_config import KEYS, SECRET_KEYS
+from pomerium_auth0.stack.stack_config import KEYS, SECRET_KEYS
 
 from tests.conftest import AUTHENTICATE_URL, TENANT, stack_config
 from tests.harness import new_engine, resolve, unwrap

@@ -1,5 +1,5 @@
-"""The orphan tool (`python -m pomerium_auth0.orphans`) against the sandbox tenant: it deletes exactly this stack's
-unreferenced objects, and never those of a stack whose `appName` starts with this one's."""
+"""The orphan tool (`python -m pomerium_auth0.tools.orphans`) against the sandbox tenant: it deletes exactly this
+stack's unreferenced objects, and never those of a stack whose `appName` starts with this one's."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pomerium_auth0 import orphans
-from pomerium_auth0.tenant_names import (
+from pomerium_auth0.domain.tenant_names import (
     DIRECTORY_SYNC_DESCRIPTION,
     WEB_APPLICATION_DESCRIPTION,
     directory_sync_name,
     groups_claim_action_name,
 )
+from pomerium_auth0.tools import orphans
 
 from sandbox.auth0_tenant.server import start_tenant
 from sandbox.tenant_client import TenantClient

@@ -13,7 +13,7 @@ from typing import Any
 import pomerium_auth0
 import pytest
 import yaml
-from pomerium_auth0.provider import package_schema
+from pomerium_auth0.provider_host import package_schema
 
 from tests.harness import ROOT
 
@@ -175,7 +175,7 @@ def test_wheel_installs_the_components_with_type_information_and_action_code(tmp
     (wheel,) = tmp_path.glob("pomerium_auth0-*.whl")
     assert wheel.name.startswith(f"pomerium_auth0-{pomerium_auth0.__version__}-")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"pomerium_auth0/py.typed", "pomerium_auth0/groups_claim.js", "pomerium_auth0/__init__.py"} <= names
+    assert {"pomerium_auth0/py.typed", "pomerium_auth0/domain/groups_claim.js", "pomerium_auth0/__init__.py"} <= names
     assert not any(name.startswith(("tests/", "components/", "policy/")) for name in names)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 import yaml
-from pomerium_auth0.directory_sync import ALLOWED_MANAGEMENT_API_SCOPES
-from pomerium_auth0.identity_provider import IDP_KEYS
+from pomerium_auth0.components.identity_provider import IDP_KEYS
+from pomerium_auth0.domain.directory_sync import ALLOWED_MANAGEMENT_API_SCOPES
 from pomerium_auth0_policy import (
     Resource,
     idp_credentials_stay_secret,

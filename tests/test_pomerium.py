@@ -13,8 +13,8 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from pomerium_auth0 import InputErrors
-from pomerium_auth0.k8s_metadata import CHECKSUM_ANNOTATION
-from pomerium_auth0.pomerium import DEFAULT_IMAGE, RUN_AS
+from pomerium_auth0.components.pomerium import DEFAULT_IMAGE, RUN_AS
+from pomerium_auth0.domain.k8s_metadata import CHECKSUM_ANNOTATION
 
 from tests.conftest import AUTHENTICATE_URL, run_program, stack_config
 from tests.harness import ROOT, Engine, Registration, is_secret_value, new_engine, resolve, unwrap

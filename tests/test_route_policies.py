@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from pomerium_auth0 import InputError, InputErrors, Pomerium
-from pomerium_auth0.policy_language import (
+from pomerium_auth0.domain.policy_language import (
     CRITERIA,
     ENTERPRISE_CRITERIA,
     POMERIUM_VERSION,

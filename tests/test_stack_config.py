@@ -87,13 +87,15 @@ def test_no_tenant_domain_anywhere_names_both_keys(monkeypatch: pytest.MonkeyPat
     assert error.key == "pomerium-auth0:auth0Domain"
 
 
-def test_every_config_key_maps_to_one_stack_config_field() -> None:
-    from dataclasses import fields
+def test_every_config_key_has_one_check_wherever_components_share_it() -> None:
+    from pomerium_auth0.components import identity_provider
+    from pomerium_auth0.stack.stack_config import ALL_ARGUMENTS, CONSUMER_ARGUMENTS, KEYS, STACK_ARGUMENTS
 
-    from pomerium_auth0.stack_config import KEYS, LEGACY_KEYS, StackConfig, field_name
-
-    current = [key for key in KEYS if key not in LEGACY_KEYS]
-    assert sorted(field_name(key) for key in current) == sorted(field.name for field in fields(StackConfig))
+    assert sorted(KEYS) == sorted({key for arguments in ALL_ARGUMENTS for key in arguments.config_keys})
+    idp = identity_provider.ARGUMENTS
+    for arguments in (*CONSUMER_ARGUMENTS.values(), STACK_ARGUMENTS):
+        for key in idp.config_keys.keys() & arguments.config_keys.keys():
+            assert arguments.settings[arguments.config_keys[key]].check is idp.settings[idp.config_keys[key]].check, key
 
 
 def test_a_port_is_accepted_only_on_a_loopback_tenant_the_sandbox() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from pomerium_auth0 import bootstrap_scopes
+from pomerium_auth0.stack import bootstrap_scopes
 
 from sandbox import control
 from tests.conftest import TENANT, is_cleared, stack_config

@@ -8,7 +8,7 @@ secret rolls the pods in the same `pulumi up`; it takes over no other field of t
 import pulumi
 import pulumi_kubernetes as k8s
 from pomerium_auth0 import Auth0IdentityProvider
-from pomerium_auth0.k8s_metadata import CHECKSUM_ANNOTATION
+from pomerium_auth0.domain.k8s_metadata import CHECKSUM_ANNOTATION
 
 config = pulumi.Config()
 # The namespace your Pomerium already runs in (`namespace` config, default `pomerium`); this program

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pomerium_auth0.bootstrap_scopes import Feature, required_scopes
+from pomerium_auth0.stack.bootstrap_scopes import Feature, required_scopes
 
 API_PREFIX = "/api/v2"
 

@@ -12,7 +12,7 @@ import os
 import pulumi
 import pulumi_auth0 as auth0
 import pulumi_kubernetes as k8s
-from pomerium_auth0.groups_claim import ACTION_CODE
+from pomerium_auth0.domain.groups_claim import ACTION_CODE
 
 config = pulumi.Config()
 app_name = config.require("appName")

@@ -17,7 +17,7 @@ variable "kubeconfig" { type = string }
 variable "app_name" { type = string }
 variable "namespace" { type = string }
 variable "authenticate_url" { type = string }
-variable "groups_claim_js" { type = string } # components/pomerium_auth0/groups_claim.js
+variable "groups_claim_js" { type = string } # components/pomerium_auth0/domain/groups_claim.js
 
 provider "auth0" {}
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .errors import InputError, raise_all
+from ..inputs.input_errors import InputError, raise_all
 from .policy_language import Deployment, policy_problems, route_option_problems
 
 _UPSTREAM_SCHEMES = ("http", "https", "h2c")

@@ -14,7 +14,7 @@ application and never touch the binding list.
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from importlib import resources
 
 DEFAULT_GROUPS_CLAIM = "pomerium.io/groups"
@@ -27,7 +27,7 @@ CLAIM_METADATA_KEY = "pomerium_groups_claim"
 """`client_metadata` key of a Pomerium web application: the name of its groups claim."""
 
 
-class GroupsClaimAction(Enum):
+class GroupsClaimAction(StrEnum):
     """Which stack deploys the tenant's groups-claim Action and binds it to post-login."""
 
     OWN = "own"

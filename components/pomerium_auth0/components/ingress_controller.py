@@ -7,19 +7,21 @@ and `destroy` gives back exactly ours.
 """
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import replace
 from functools import partial
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from . import validation
-from .errors import InputError
-from .ingress_routes import IngressRoute, ingress_routes
-from .k8s_metadata import standard_labels
-from .pomerium import POMERIUM_SECRETS
+from ..domain.generated_secrets import SECRET_SETTINGS, secret_values
+from ..domain.ingress_routes import IngressRoute, check_ingress_routes, ingress_routes
+from ..domain.k8s_metadata import standard_labels
+from ..inputs import checks
+from ..inputs.input_errors import InputError
+from ..inputs.settings import Arguments, Namer, Setting
+from .common_arguments import AUTHENTICATE_SERVICE_URL, IDP_PROVIDER_URL, NAMESPACE, PROTECT
 
 API_VERSION = "ingress.pomerium.io/v1"
 KIND = "Pomerium"
@@ -45,40 +47,10 @@ def namespaced_name(key: str, value: object, *, example: str) -> str:
     if len(text) > 317 or not _NAMESPACED_NAME.match(text):
         raise InputError(
             key,
-            f"{validation.shown(value)} is not a namespace/name reference",
+            f"{checks.shown(value)} is not a namespace/name reference",
             f"give the Secret's namespace and name, e.g. {example}",
         )
     return text
-
-
-def setting_conflicts(
-    bootstrap_secret_given: bool, create_pomerium: bool, supplied_secrets: list[str]
-) -> list[tuple[str, str, str]]:
-    """Rules that span settings, as (argument, problem, fix).
-
-    An existing `Pomerium` resource already names its bootstrap Secret (`spec.secrets` is required),
-    so patching in another name would be a field-manager conflict at `up`: it must be referenced.
-    A referenced Secret keeps its own values, so supplied ones would go unused.
-    """
-    if not bootstrap_secret_given:
-        if create_pomerium:
-            return []
-        return [
-            (
-                "bootstrap_secret",
-                "is required when patching an existing Pomerium resource, whose spec.secrets already names one",
-                f"set it to that Secret (the controller's gen-secrets job writes {BOOTSTRAP_SECRET_EXAMPLE}), "
-                "or set create_pomerium so this stack creates the Pomerium resource and its bootstrap Secret",
-            )
-        ]
-    return [
-        (
-            secret,
-            "is not used: bootstrap_secret names an existing Secret, which keeps its own values",
-            "remove it, or unset bootstrap_secret to have this stack create the bootstrap Secret",
-        )
-        for secret in supplied_secrets
-    ]
 
 
 class PomeriumIngressControllerArgs(TypedDict):
@@ -114,22 +86,63 @@ class PomeriumIngressControllerArgs(TypedDict):
     """Protect the entropy of the generated bootstrap secrets; losing it signs every user out. Default: false."""
 
 
-@dataclass(frozen=True)
-class _Settings:
-    """PomeriumIngressControllerArgs, validated and with defaults applied."""
+def _bootstrap_conflicts(checked: Mapping[str, Any], given: Collection[str], name: Namer) -> list[InputError]:
+    """An existing `Pomerium` resource needs its bootstrap Secret referenced; a referenced one keeps its values.
 
-    authenticate_url: pulumi.Input[str]
-    provider_url: pulumi.Input[str]
-    idp_secret_namespace: pulumi.Input[str]
-    idp_secret_name: pulumi.Input[str]
-    namespace: pulumi.Input[str]
-    pomerium_name: str
-    create_pomerium: bool
-    bootstrap_secret: pulumi.Input[str] | None
-    supplied: dict[str, pulumi.Input[str]]
-    routes: list[IngressRoute]
-    ingress_class: str
-    protect: bool
+    `spec.secrets` is required, so an existing resource already names its bootstrap Secret: patching
+    in another name would be a field-manager conflict at `up`.
+    """
+    if "bootstrap_secret" not in given:
+        if checked.get("create_pomerium", True):
+            return []
+        return [
+            InputError(
+                name.key("bootstrap_secret"),
+                "is required when patching an existing Pomerium resource, whose spec.secrets already names one",
+                f"set it to that Secret (the controller's gen-secrets job writes {BOOTSTRAP_SECRET_EXAMPLE}), "
+                f"or set {name.ref('create_pomerium')} so this stack creates the Pomerium resource and its "
+                "bootstrap Secret",
+            )
+        ]
+    return [
+        InputError(
+            name.key(secret),
+            f"is not used: {name.ref('bootstrap_secret')} names an existing Secret, which keeps its own values",
+            f"remove it, or unset {name.ref('bootstrap_secret')} to have this stack create the bootstrap Secret",
+        )
+        for secret in SECRET_SETTINGS
+        if secret in given
+    ]
+
+
+ARGUMENTS = Arguments(
+    PomeriumIngressControllerArgs,
+    {
+        "authenticate_service_url": AUTHENTICATE_SERVICE_URL,
+        "idp_provider_url": IDP_PROVIDER_URL,
+        "idp_secret_namespace": replace(NAMESPACE, config_key=None),
+        "idp_secret_name": Setting(partial(checks.dns_subdomain, example="pomerium-idp"), config_key=None),
+        "namespace": NAMESPACE,
+        "pomerium_name": Setting(
+            partial(checks.dns_subdomain, example=DEFAULT_POMERIUM_NAME),
+            default=DEFAULT_POMERIUM_NAME,
+            config_key="pomeriumResourceName",
+        ),
+        "create_pomerium": Setting(checks.boolean, default=False, config_key="createPomeriumResource"),
+        "bootstrap_secret": Setting(partial(namespaced_name, example=BOOTSTRAP_SECRET_EXAMPLE)),
+        **SECRET_SETTINGS,
+        "routes": Setting(check_ingress_routes, default=[], structured=True),
+        "ingress_class_name": Setting(
+            partial(checks.dns_subdomain, example=DEFAULT_INGRESS_CLASS), default=DEFAULT_INGRESS_CLASS
+        ),
+        "protect": PROTECT,
+    },
+    rules=[_bootstrap_conflicts],
+)
+"""How each argument is checked and defaulted, and the stack config key it is read from."""
+
+Checked = Mapping[str, Any]
+"""The arguments as :data:`ARGUMENTS` checked them, defaults applied."""
 
 
 class PomeriumIngressController(pulumi.ComponentResource):
@@ -149,17 +162,18 @@ class PomeriumIngressController(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: PomeriumIngressControllerArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        settings = self._validate(args)
+        settings = ARGUMENTS.checked(args)
         super().__init__("pomerium-auth0:index:PomeriumIngressController", name, {}, opts)
         self.bootstrap = self._bootstrap_secret(name, settings)
         self.bootstrap_secret = (
             self.bootstrap.metadata.apply(lambda metadata: f"{metadata.namespace}/{metadata.name}")
             if self.bootstrap is not None
-            else pulumi.Output.from_input(settings.bootstrap_secret or "")
+            else pulumi.Output.from_input(settings.get("bootstrap_secret") or "")
         )
         self.pomerium_settings = self._pomerium(name, settings)
-        self.ingresses = [self._ingress(name, settings, route) for route in settings.routes]
-        self.pomerium_name = pulumi.Output.from_input(settings.pomerium_name)
+        routes = ingress_routes(ARGUMENTS.args_type.__name__ + ".routes", settings["routes"])
+        self.ingresses = [self._ingress(name, settings, route) for route in routes]
+        self.pomerium_name = pulumi.Output.from_input(settings["pomerium_name"])
         self.ingress_names = pulumi.Output.all(
             *(
                 ingress.metadata.apply(lambda metadata: f"{metadata.namespace}/{metadata.name}")
@@ -174,105 +188,44 @@ class PomeriumIngressController(pulumi.ComponentResource):
             }
         )
 
-    @staticmethod
-    def _validate(args: PomeriumIngressControllerArgs) -> _Settings:
-        """Check every argument before the component registers, so bad input leaves nothing half-created."""
-        field = "PomeriumIngressControllerArgs."
-        validation.known_fields(field, args, PomeriumIngressControllerArgs)
-        given: Mapping[str, Any] = args
-        for argument, problem, fix in setting_conflicts(
-            "bootstrap_secret" in args,
-            validation.boolean(field + "create_pomerium", args.get("create_pomerium", False)),
-            [secret for secret in POMERIUM_SECRETS if secret in given],
-        ):
-            raise InputError(field + argument, problem, fix)
-        https_url = validation.https_url
-        return _Settings(
-            authenticate_url=validation.checked_input(
-                args["authenticate_service_url"],
-                partial(https_url, field + "authenticate_service_url", example="https://authenticate.example.com"),
-            ),
-            provider_url=validation.checked_input(
-                args["idp_provider_url"],
-                partial(https_url, field + "idp_provider_url", example="https://example.us.auth0.com"),
-            ),
-            idp_secret_namespace=validation.checked_input(
-                args["idp_secret_namespace"],
-                partial(validation.dns_label, field + "idp_secret_namespace", example="pomerium"),
-            ),
-            idp_secret_name=validation.checked_input(
-                args["idp_secret_name"],
-                partial(validation.dns_subdomain, field + "idp_secret_name", example="pomerium-idp"),
-            ),
-            namespace=validation.checked_input(
-                args["namespace"], partial(validation.dns_label, field + "namespace", example="pomerium")
-            ),
-            pomerium_name=validation.dns_subdomain(
-                field + "pomerium_name", args.get("pomerium_name", DEFAULT_POMERIUM_NAME), example=DEFAULT_POMERIUM_NAME
-            ),
-            create_pomerium=validation.boolean(field + "create_pomerium", args.get("create_pomerium", False)),
-            bootstrap_secret=(
-                validation.checked_input(
-                    args["bootstrap_secret"],
-                    partial(namespaced_name, field + "bootstrap_secret", example=BOOTSTRAP_SECRET_EXAMPLE),
-                )
-                if "bootstrap_secret" in args
-                else None
-            ),
-            supplied={
-                secret: validation.checked_input(given[secret], partial(check, field + secret))
-                for secret, (check, _) in POMERIUM_SECRETS.items()
-                if secret in given
-            },
-            routes=ingress_routes(field + "routes", args.get("routes", [])),
-            ingress_class=validation.dns_subdomain(
-                field + "ingress_class_name",
-                args.get("ingress_class_name", DEFAULT_INGRESS_CLASS),
-                example=DEFAULT_INGRESS_CLASS,
-            ),
-            protect=validation.boolean(field + "protect", args.get("protect", False)),
-        )
-
-    def _bootstrap_secret(self, name: str, settings: _Settings) -> k8s.core.v1.Secret | None:
+    def _bootstrap_secret(self, name: str, settings: Checked) -> k8s.core.v1.Secret | None:
         """The Secret spec.secrets names, unless the user referenced one (e.g. the gen-secrets job's).
 
         The controller takes each key's raw bytes: `shared_secret` and `cookie_secret` must be 32
         bytes, `signing_key` a PEM key. Our values are base64 of exactly those bytes, so they go
         into `data` as they are (Kubernetes decodes `data`; `stringData` would store the base64 text).
         """
-        if settings.bootstrap_secret is not None:
+        if settings.get("bootstrap_secret") is not None:
             return None
-        guarded = pulumi.ResourceOptions(parent=self, protect=settings.protect)
-        values: dict[str, pulumi.Input[str]] = {
-            secret: settings.supplied.get(secret) or generate(f"{name}-{secret.replace('_', '-')}", guarded)
-            for secret, (_, generate) in POMERIUM_SECRETS.items()
-        }
+        guarded = pulumi.ResourceOptions(parent=self, protect=settings["protect"])
+        supplied = {secret: settings[secret] for secret in SECRET_SETTINGS if secret in settings}
+        values = secret_values(name, supplied, guarded)
         return k8s.core.v1.Secret(
             f"{name}-bootstrap",
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=DEFAULT_BOOTSTRAP_SECRET_NAME,
-                namespace=settings.namespace,
-                labels=standard_labels(settings.pomerium_name, "bootstrap"),
+                namespace=settings["namespace"],
+                labels=standard_labels(settings["pomerium_name"], "bootstrap"),
             ),
             type="Opaque",
-            data={key: pulumi.Output.secret(value) for key, value in sorted(values.items())},
+            data=dict(sorted(values.items())),
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _spec(self, settings: _Settings) -> dict[str, Any]:
+    def _spec(self, settings: Checked) -> dict[str, Any]:
         """Exactly the fields we own: the IdP, the authenticate URL and the bootstrap Secret reference."""
         return {
             "identityProvider": {
                 "provider": "auth0",
-                "url": settings.provider_url,
-                "secret": pulumi.Output.concat(settings.idp_secret_namespace, "/", settings.idp_secret_name),
+                "url": settings["idp_provider_url"],
+                "secret": pulumi.Output.concat(settings["idp_secret_namespace"], "/", settings["idp_secret_name"]),
             },
-            "authenticate": {"url": settings.authenticate_url},
+            "authenticate": {"url": settings["authenticate_service_url"]},
             "secrets": self.bootstrap_secret,
         }
 
     def _pomerium(
-        self, name: str, settings: _Settings
+        self, name: str, settings: Checked
     ) -> k8s.apiextensions.CustomResource | k8s.apiextensions.CustomResourcePatch:
         """Our fields of the Pomerium resource: created whole when asked to, else patched into the existing one.
 
@@ -280,13 +233,13 @@ class PomeriumIngressController(pulumi.ComponentResource):
         makes a missing `global` stop the preview instead, so creating one is always a choice.
         """
         self.existing: k8s.apiextensions.CustomResource | None = None
-        if settings.create_pomerium:
+        if settings["create_pomerium"]:
             return k8s.apiextensions.CustomResource(
                 f"{name}-pomerium",
                 api_version=API_VERSION,
                 kind=KIND,
                 metadata=k8s.meta.v1.ObjectMetaArgs(
-                    name=settings.pomerium_name, labels=standard_labels(settings.pomerium_name, "settings")
+                    name=settings["pomerium_name"], labels=standard_labels(settings["pomerium_name"], "settings")
                 ),
                 spec=self._spec(settings),
                 opts=pulumi.ResourceOptions(parent=self),
@@ -295,7 +248,7 @@ class PomeriumIngressController(pulumi.ComponentResource):
             f"{name}-existing-pomerium",
             api_version=API_VERSION,
             kind=KIND,
-            id=settings.pomerium_name,
+            id=settings["pomerium_name"],
             opts=pulumi.ResourceOptions(parent=self),
         )
         return k8s.apiextensions.CustomResourcePatch(
@@ -303,26 +256,26 @@ class PomeriumIngressController(pulumi.ComponentResource):
             api_version=API_VERSION,
             kind=KIND,
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=settings.pomerium_name, annotations={PATCH_FIELD_MANAGER_ANNOTATION: FIELD_MANAGER}
+                name=settings["pomerium_name"], annotations={PATCH_FIELD_MANAGER_ANNOTATION: FIELD_MANAGER}
             ),
             spec=self._spec(settings),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.existing]),
         )
 
-    def _ingress(self, name: str, settings: _Settings, route: IngressRoute) -> k8s.networking.v1.Ingress:
+    def _ingress(self, name: str, settings: Checked, route: IngressRoute) -> k8s.networking.v1.Ingress:
         """One route's Ingress, on its own, so changing a route updates only its object."""
-        namespace = settings.namespace if route.namespace is None else route.namespace
+        namespace = settings["namespace"] if route.namespace is None else route.namespace
         prefix = "" if route.namespace is None else f"{route.namespace}-"
         return k8s.networking.v1.Ingress(
             f"{name}-route-{prefix}{route.object_name}",
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=route.object_name,
                 namespace=namespace,
-                labels=standard_labels(settings.pomerium_name, "route"),
+                labels=standard_labels(settings["pomerium_name"], "route"),
                 annotations={**route.annotations, **SKIP_AWAIT},
             ),
             spec=k8s.networking.v1.IngressSpecArgs(
-                ingress_class_name=settings.ingress_class,
+                ingress_class_name=settings["ingress_class_name"],
                 rules=[
                     k8s.networking.v1.IngressRuleArgs(
                         host=route.host,

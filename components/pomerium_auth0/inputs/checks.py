@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import difflib
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Sequence
 from enum import Enum
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-import pulumi
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from .errors import InputError
+from .input_errors import InputError
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Enum)
@@ -267,23 +265,9 @@ def image_reference(key: str, value: object, *, example: str) -> str:
     return text
 
 
-def known_fields(prefix: str, args: Mapping[str, object], schema: type) -> None:
-    """Required fields present and no unknown ones: a TypedDict is not checked at run time."""
-    allowed = sorted(getattr(schema, "__required_keys__", set()) | getattr(schema, "__optional_keys__", set()))
-    for key in sorted(set(args) - set(allowed)):
-        close = difflib.get_close_matches(key, allowed, n=1)
-        hint = f"did you mean {close[0]}? " if close else ""
-        raise InputError(prefix + key, "is not an argument of this component", f"{hint}valid: {', '.join(allowed)}")
-    for key in sorted(getattr(schema, "__required_keys__", set()) - set(args)):
-        raise InputError(prefix + key, "is required but missing", f"pass {key}")
-
-
-def checked_input(value: pulumi.Input[T], check: Callable[[object], T]) -> pulumi.Input[T]:
-    """Validate a plain value now (before anything is registered), an Output once it resolves."""
-    if isinstance(value, (pulumi.Output, Awaitable)):
-        resolved: pulumi.Output[T] = pulumi.Output.from_input(value)
-        return resolved.apply(check)
-    return check(value)
+def unchecked(key: str, value: T) -> T:
+    """A value wired from another component's output (a Secret's name, its checksum): already right by construction."""
+    return value
 
 
 def base64_key(key: str, value: object, *, length: int = 32) -> str:

@@ -18,10 +18,10 @@ from pulumi.provider.provider import ConstructResult
 from pulumi.provider.server import ComponentInitError
 
 from . import __version__
-from .errors import InputError, InputErrors
-from .identity_provider import Auth0IdentityProvider
-from .ingress_controller import PomeriumIngressController
-from .pomerium import Pomerium
+from .components.identity_provider import Auth0IdentityProvider
+from .components.ingress_controller import PomeriumIngressController
+from .components.pomerium import Pomerium
+from .inputs.input_errors import InputError, InputErrors
 
 PACKAGE_NAME = "pomerium-auth0"
 """The first segment of every type token, e.g. `pomerium-auth0:index:Pomerium`."""

@@ -20,7 +20,7 @@ from http import HTTPStatus
 
 import pulumi
 
-from .errors import InputError
+from ..inputs.input_errors import InputError
 
 README_SECTION = "README, First deployment, step 2"
 TOKEN_TIMEOUT_SECONDS = 15

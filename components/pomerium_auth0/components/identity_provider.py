@@ -1,23 +1,22 @@
 """Auth0 applications for Pomerium and the Kubernetes Secret that hands their credentials over."""
 
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import replace
 from functools import partial
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_auth0 as auth0
 import pulumi_kubernetes as k8s
 
-from . import validation
-from .consumer import CONTROLLER_VERSION, Consumer
-from .directory_sync import (
+from ..domain.consumer import CONTROLLER_VERSION, Consumer
+from ..domain.directory_sync import (
     MANAGEMENT_API_SCOPES,
     DirectorySync,
     encode_service_account,
     management_api_audience,
 )
-from .errors import InputError
-from .groups_claim import (
+from ..domain.groups_claim import (
     ACTION_CODE,
     ACTION_RUNTIME,
     CLAIM_METADATA_KEY,
@@ -26,13 +25,17 @@ from .groups_claim import (
     POST_LOGIN_TRIGGER_VERSION,
     GroupsClaimAction,
 )
-from .k8s_metadata import secret_checksum, standard_labels
-from .tenant_names import (
+from ..domain.k8s_metadata import secret_checksum, standard_labels
+from ..domain.tenant_names import (
     DIRECTORY_SYNC_DESCRIPTION,
     WEB_APPLICATION_DESCRIPTION,
     directory_sync_name,
     groups_claim_action_name,
 )
+from ..inputs import checks
+from ..inputs.input_errors import InputError
+from ..inputs.settings import Arguments, Namer, Setting
+from .common_arguments import AUTHENTICATE_SERVICE_URL, IDP_PROVIDER_URL, NAMESPACE, PROTECT
 
 DEFAULT_NAMESPACE = "pomerium"
 DEFAULT_SECRET_NAME = "pomerium-idp"
@@ -78,17 +81,65 @@ def default_directory_sync(consumer: Consumer) -> DirectorySync:
     return DirectorySync.OFF if consumer is Consumer.INGRESS_CONTROLLER else DirectorySync.LEGACY
 
 
-def directory_sync_conflicts(consumer: Consumer, sync: DirectorySync) -> list[tuple[str, str]]:
-    """(problem, fix) when the consumer cannot use the directory-sync application this setting creates."""
-    if consumer is not Consumer.INGRESS_CONTROLLER or sync is DirectorySync.OFF:
+def _directory_sync_conflicts(checked: Mapping[str, Any], given: Collection[str], name: Namer) -> list[InputError]:
+    """A directory-sync application that the consumer cannot use."""
+    consumer, sync = checked.get("consumer"), checked.get("directory_sync")
+    if consumer is not Consumer.INGRESS_CONTROLLER or sync in (None, DirectorySync.OFF):
         return []
     return [
-        (
-            f"is {sync.value}, but the Pomerium Ingress Controller ({CONTROLLER_VERSION}) has no directory sync: "
+        InputError(
+            name.key("directory_sync"),
+            f"is {sync}, but the Pomerium Ingress Controller ({CONTROLLER_VERSION}) has no directory sync: "
             "it only warns that a service_account is removed, and reads groups from the ID token",
-            "set it to off (or unset it); the groups claim (groupsClaim) carries the user's roles",
+            f"set it to off (or unset it); the groups claim ({name.ref('groups_claim')}) carries the user's roles",
         )
     ]
+
+
+def _tenant_url(checked: Mapping[str, Any]) -> pulumi.Input[str] | None:
+    """https://<auth0_domain>, once the domain is known (an Output when the domain is one)."""
+    domain = checked.get("auth0_domain")
+    if isinstance(domain, pulumi.Output):
+        return pulumi.Output.concat("https://", domain)
+    return None if domain is None else f"https://{domain}"
+
+
+ARGUMENTS = Arguments(
+    Auth0IdentityProviderArgs,
+    {
+        "authenticate_service_url": AUTHENTICATE_SERVICE_URL,
+        "auth0_domain": Setting(partial(checks.domain, example="example.us.auth0.com")),
+        "app_name": Setting(partial(checks.dns_label, example="pomerium-dev", max_length=48)),
+        "idp_provider_url": replace(IDP_PROVIDER_URL, default=_tenant_url),
+        "namespace": replace(NAMESPACE, default=DEFAULT_NAMESPACE),
+        "secret_name": Setting(partial(checks.dns_subdomain, example=DEFAULT_SECRET_NAME), default=DEFAULT_SECRET_NAME),
+        "consumer": Setting(partial(checks.member, enum=Consumer), default=Consumer.DEPLOYMENT.value),
+        "directory_sync": Setting(
+            partial(checks.member, enum=DirectorySync),
+            default=lambda checked: default_directory_sync(checked.get("consumer", Consumer.DEPLOYMENT)).value,
+        ),
+        "groups_claim": Setting(checks.boolean, default=True),
+        "groups_claim_name": Setting(
+            partial(checks.claim_name, example=DEFAULT_GROUPS_CLAIM), default=DEFAULT_GROUPS_CLAIM
+        ),
+        "groups_claim_action": Setting(
+            partial(checks.member, enum=GroupsClaimAction), default=GroupsClaimAction.OWN.value
+        ),
+        "connections": Setting(checks.connection_ids, default=[], structured=True),
+        "protect": PROTECT,
+    },
+    rules=[_directory_sync_conflicts],
+)
+"""How each argument is checked and defaulted, and the stack config key it is read from."""
+
+
+Checked = Mapping[str, Any]
+"""The arguments as :data:`ARGUMENTS` checked them, defaults applied."""
+
+
+def _claim(settings: Checked) -> str | None:
+    """The groups claim's name; None when the claim is off."""
+    return settings["groups_claim_name"] if settings["groups_claim"] else None
 
 
 def _require_readable_secret(client: str, secret: str) -> str:
@@ -102,25 +153,6 @@ def _require_readable_secret(client: str, secret: str) -> str:
             "then run `pulumi up` again",
         )
     return secret
-
-
-@dataclass(frozen=True)
-class _Settings:
-    """Auth0IdentityProviderArgs, validated and with defaults applied."""
-
-    sync: DirectorySync
-    consumer: Consumer
-    claim: str | None
-    """The groups claim's name; None when the claim is off."""
-    claim_action: GroupsClaimAction
-    connections: list[str]
-    protect: bool
-    authenticate_url: pulumi.Input[str]
-    tenant_domain: pulumi.Input[str]
-    provider_url: pulumi.Input[str]
-    app_name: pulumi.Input[str]
-    namespace: pulumi.Input[str]
-    secret_name: pulumi.Input[str]
 
 
 class Auth0IdentityProvider(pulumi.ComponentResource):
@@ -151,7 +183,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         args: Auth0IdentityProviderArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        settings = self._validate(args)
+        settings = ARGUMENTS.checked(args)
         super().__init__("pomerium-auth0:index:Auth0IdentityProvider", name, {}, opts)
         web_client_secret = self._login_application(name, settings)
         self._login_connections(name, settings)
@@ -160,84 +192,13 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         secret_data = self._idp_secret(name, settings, web_client_secret, service_account)
         self.register_outputs(self._outputs(settings, secret_data))
 
-    @staticmethod
-    def _validate(args: Auth0IdentityProviderArgs) -> _Settings:
-        """Check every argument before the component registers, so bad input leaves nothing half-created."""
-        field = "Auth0IdentityProviderArgs."
-        validation.known_fields(field, args, Auth0IdentityProviderArgs)
-        consumer = validation.member(field + "consumer", args.get("consumer", Consumer.DEPLOYMENT.value), enum=Consumer)
-        sync = validation.member(
-            field + "directory_sync",
-            args.get("directory_sync", default_directory_sync(consumer).value),
-            enum=DirectorySync,
-        )
-        for problem, fix in directory_sync_conflicts(consumer, sync):
-            raise InputError(field + "directory_sync", problem, fix)
-        claim = (
-            validation.claim_name(
-                field + "groups_claim_name",
-                args.get("groups_claim_name", DEFAULT_GROUPS_CLAIM),
-                example=DEFAULT_GROUPS_CLAIM,
-            )
-            if validation.boolean(field + "groups_claim", args.get("groups_claim", True))
-            else None
-        )
-        claim_action = validation.member(
-            field + "groups_claim_action",
-            args.get("groups_claim_action", GroupsClaimAction.OWN.value),
-            enum=GroupsClaimAction,
-        )
-        connections = validation.connection_ids(field + "connections", args.get("connections", []))
-        protect = validation.boolean(field + "protect", args.get("protect", False))
-        authenticate_url = validation.checked_input(
-            args["authenticate_service_url"],
-            partial(
-                validation.https_url,
-                field + "authenticate_service_url",
-                example="https://authenticate.example.com",
-            ),
-        )
-        tenant_domain = validation.checked_input(
-            args["auth0_domain"],
-            partial(validation.domain, field + "auth0_domain", example="example.us.auth0.com"),
-        )
-        provider_url = validation.checked_input(
-            args.get("idp_provider_url", pulumi.Output.concat("https://", tenant_domain)),
-            partial(validation.https_url, field + "idp_provider_url", example="https://login.example.com"),
-        )
-        app_name = validation.checked_input(
-            args["app_name"],
-            partial(validation.dns_label, field + "app_name", example="pomerium-dev", max_length=48),
-        )
-        namespace = validation.checked_input(
-            args.get("namespace", DEFAULT_NAMESPACE),
-            partial(validation.dns_label, field + "namespace", example=DEFAULT_NAMESPACE),
-        )
-        secret_name = validation.checked_input(
-            args.get("secret_name", DEFAULT_SECRET_NAME),
-            partial(validation.dns_subdomain, field + "secret_name", example=DEFAULT_SECRET_NAME),
-        )
-        return _Settings(
-            sync=sync,
-            consumer=consumer,
-            claim=claim,
-            claim_action=claim_action,
-            connections=connections,
-            protect=protect,
-            authenticate_url=authenticate_url,
-            tenant_domain=tenant_domain,
-            provider_url=provider_url,
-            app_name=app_name,
-            namespace=namespace,
-            secret_name=secret_name,
-        )
-
-    def _login_application(self, name: str, settings: _Settings) -> pulumi.Output[str]:
+    def _login_application(self, name: str, settings: Checked) -> pulumi.Output[str]:
         """The Regular Web Application users sign in to Pomerium with; returns its secret (IDP_CLIENT_SECRET)."""
-        login_url = pulumi.Output.from_input(settings.authenticate_url)
+        login_url = pulumi.Output.from_input(settings["authenticate_service_url"])
+        claim = _claim(settings)
         self.web_client = auth0.Client(
             f"{name}-web",
-            name=settings.app_name,
+            name=settings["app_name"],
             description=WEB_APPLICATION_DESCRIPTION,
             app_type="regular_web",
             initiate_login_uri=login_url,
@@ -246,13 +207,13 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             grant_types=list(WEB_GRANT_TYPES),
             oidc_conformant=True,
             jwt_configuration=auth0.ClientJwtConfigurationArgs(alg="RS256"),
-            client_metadata={CLAIM_METADATA_KEY: settings.claim} if settings.claim is not None else None,
-            opts=pulumi.ResourceOptions(parent=self, protect=settings.protect),
+            client_metadata={CLAIM_METADATA_KEY: claim} if claim is not None else None,
+            opts=pulumi.ResourceOptions(parent=self, protect=settings["protect"]),
         )
         self.web_credentials, web_client_secret = self._client_secret(f"{name}-web-credentials", self.web_client)
         return web_client_secret
 
-    def _login_connections(self, name: str, settings: _Settings) -> None:
+    def _login_connections(self, name: str, settings: Checked) -> None:
         """Enable the web application on the named connections, each on its own: other applications keep theirs.
 
         Unset, the tenant's `enable_client_connections` flag decides: on, a new application gets
@@ -265,24 +226,24 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
                 client_id=self.web_client.client_id,
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            for connection_id in settings.connections
+            for connection_id in settings["connections"]
         ]
 
-    def _directory_sync(self, name: str, settings: _Settings) -> pulumi.Output[str] | None:
+    def _directory_sync(self, name: str, settings: Checked) -> pulumi.Output[str] | None:
         """M2M app, credentials, Management API grant: Pomerium reads groups; returns IDP_SERVICE_ACCOUNT or None."""
         self.directory_sync_client: auth0.Client | None = None
         self.directory_sync_credentials: auth0.ClientCredentials | None = None
         self.management_api_grant: auth0.ClientGrant | None = None
-        if settings.sync is DirectorySync.OFF:
+        if settings["directory_sync"] is DirectorySync.OFF:
             return None
         self.directory_sync_client = auth0.Client(
             f"{name}-directory-sync",
-            name=pulumi.Output.from_input(settings.app_name).apply(directory_sync_name),
+            name=pulumi.Output.from_input(settings["app_name"]).apply(directory_sync_name),
             description=DIRECTORY_SYNC_DESCRIPTION,
             app_type="non_interactive",
             grant_types=["client_credentials"],
             jwt_configuration=auth0.ClientJwtConfigurationArgs(alg="RS256"),
-            opts=pulumi.ResourceOptions(parent=self, protect=settings.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=settings["protect"]),
         )
         self.directory_sync_credentials, sync_secret = self._client_secret(
             f"{name}-directory-sync-credentials", self.directory_sync_client
@@ -290,20 +251,20 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         self.management_api_grant = auth0.ClientGrant(
             f"{name}-management-api-grant",
             client_id=self.directory_sync_client.client_id,
-            audience=pulumi.Output.from_input(settings.tenant_domain).apply(management_api_audience),
-            scopes=list(MANAGEMENT_API_SCOPES[settings.sync]),
+            audience=pulumi.Output.from_input(settings["auth0_domain"]).apply(management_api_audience),
+            scopes=list(MANAGEMENT_API_SCOPES[settings["directory_sync"]]),
             opts=pulumi.ResourceOptions(parent=self),
         )
         return pulumi.Output.secret(
             pulumi.Output.all(
                 client_id=self.directory_sync_client.client_id,
                 secret=sync_secret,
-                tenant_domain=settings.tenant_domain,
-                login_url=settings.provider_url,
+                tenant_domain=settings["auth0_domain"],
+                login_url=settings["idp_provider_url"],
             ).apply(lambda account: encode_service_account(**account))
         )
 
-    def _groups_claim(self, name: str, settings: _Settings) -> None:
+    def _groups_claim(self, name: str, settings: Checked) -> None:
         """The tenant's post-login Action that puts roles in the ID token, if this stack owns it.
 
         The web application's metadata names the claim; the Action reads it from there, so one
@@ -311,11 +272,11 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         """
         self.groups_claim_action: auth0.Action | None = None
         self.groups_claim_binding: auth0.TriggerAction | None = None
-        if settings.claim is None or settings.claim_action is GroupsClaimAction.SHARED:
+        if _claim(settings) is None or settings["groups_claim_action"] is GroupsClaimAction.SHARED:
             return
         self.groups_claim_action = auth0.Action(
             f"{name}-groups-claim",
-            name=pulumi.Output.from_input(settings.app_name).apply(groups_claim_action_name),
+            name=pulumi.Output.from_input(settings["app_name"]).apply(groups_claim_action_name),
             runtime=ACTION_RUNTIME,
             deploy=True,
             supported_triggers=auth0.ActionSupportedTriggersArgs(
@@ -335,7 +296,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
     def _idp_secret(
         self,
         name: str,
-        settings: _Settings,
+        settings: Checked,
         web_client_secret: pulumi.Output[str],
         service_account: pulumi.Output[str] | None,
     ) -> dict[str, pulumi.Input[str]]:
@@ -345,12 +306,12 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         `client_secret` and takes the provider and its URL from its `Pomerium` resource.
         """
         secret_data: dict[str, pulumi.Input[str]]
-        if settings.consumer is Consumer.INGRESS_CONTROLLER:
+        if settings["consumer"] is Consumer.INGRESS_CONTROLLER:
             secret_data = {"client_id": self.web_client.client_id, "client_secret": web_client_secret}
         else:
             secret_data = {
                 "IDP_PROVIDER": "auth0",
-                "IDP_PROVIDER_URL": settings.provider_url,
+                "IDP_PROVIDER_URL": settings["idp_provider_url"],
                 "IDP_CLIENT_ID": self.web_client.client_id,
                 "IDP_CLIENT_SECRET": web_client_secret,
             }
@@ -359,17 +320,17 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         self.secret = k8s.core.v1.Secret(
             f"{name}-secret",
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=settings.secret_name,
-                namespace=settings.namespace,
-                labels=standard_labels(settings.app_name, "identity-provider"),
+                name=settings["secret_name"],
+                namespace=settings["namespace"],
+                labels=standard_labels(settings["app_name"], "identity-provider"),
             ),
             type="Opaque",
             string_data=secret_data,
-            opts=pulumi.ResourceOptions(parent=self, protect=settings.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=settings["protect"]),
         )
         return secret_data
 
-    def _outputs(self, settings: _Settings, secret_data: dict[str, pulumi.Input[str]]) -> pulumi.Inputs:
+    def _outputs(self, settings: Checked, secret_data: dict[str, pulumi.Input[str]]) -> pulumi.Inputs:
         """Set the outputs other stacks wire up (client IDs, the Secret and its checksum); returns them to register."""
         self.web_client_id = self.web_client.client_id
         self.directory_sync_client_id = (
@@ -377,7 +338,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             if self.directory_sync_client is not None
             else pulumi.Output.from_input(None)
         )
-        self.idp_provider_url = pulumi.Output.from_input(settings.provider_url)
+        self.idp_provider_url = pulumi.Output.from_input(settings["idp_provider_url"])
         self.secret_name = self.secret.metadata.apply(lambda metadata: metadata.name or "")
         self.secret_namespace = self.secret.metadata.apply(lambda metadata: metadata.namespace or "")
         self.secret_checksum = secret_checksum(secret_data)

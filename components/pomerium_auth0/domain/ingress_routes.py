@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .errors import InputError
-from .routes import check_routes
+from ..inputs.input_errors import InputError
+from .policy_language import Deployment
+from .pomerium_routes import check_routes
 
 ANNOTATION_PREFIX = "ingress.pomerium.io"
 SECURE_UPSTREAM = "secure_upstream"
@@ -182,3 +183,14 @@ def ingress_routes(key: str, value: object) -> list[IngressRoute]:
                 "merge the two routes, or give one a different 'prefix'",
             )
     return translated
+
+
+def check_ingress_routes(key: str, value: object, deployment: Deployment | None = None) -> list[dict[str, Any]]:
+    """Routes the controller can carry, as given: the check of the `routes` argument (see `check_routes`).
+
+    The argument stays the routes themselves, so the stack config can hand the component what it
+    checked; the component translates them into Ingress objects where it creates those.
+    """
+    routes = check_routes(key, value, deployment)
+    ingress_routes(key, routes)
+    return routes

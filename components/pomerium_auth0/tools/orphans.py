@@ -26,8 +26,8 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from .bootstrap_scopes import management_token
-from .tenant_names import owns_action, owns_application
+from ..domain.tenant_names import owns_action, owns_application
+from ..stack.bootstrap_scopes import management_token
 
 PAGE_SIZE = 100
 

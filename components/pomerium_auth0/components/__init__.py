@@ -1,0 +1,1 @@
+"""The three ComponentResources, each beside the declaration of its arguments."""

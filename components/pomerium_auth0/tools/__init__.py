@@ -1,0 +1,1 @@
+"""Command lines for operators (`python -m pomerium_auth0.tools.<tool>`)."""
