@@ -60,7 +60,7 @@ def live_schema(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> P
 def test_get_schema_of_the_package_root_equals_the_checked_in_schema(sandbox: Sandbox, live_schema: Path) -> None:
     # The CLI binds and re-marshals every schema it prints (it adds `config: {}`, drops empty maps and
     # nested item descriptions), so the checked-in file goes through the same command: equal output
-    # means the same package. The in-process check of every field is tests/test_package.py.
+    # means the same package. The in-process check of every field is tests/project/test_package.py.
     command = ["pulumi", "package", "get-schema", str(PACKAGE_ROOT / "schema.json")]
     checked_in = run(sandbox, command, live_schema.parent)
     live = json.loads(live_schema.read_text())

@@ -10,7 +10,7 @@ engine="$(scripts/engine.sh | tail -n 1)"
 export POMERIUM_AUTH0_ENGINE_BIN="$engine"
 export PULUMI_PROJECT_SCHEMA="$engine/pulumi-project-schema.json"
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_SKIP_UPDATE_CHECK=true
-targets=(e2e tests/test_project_files.py)
+targets=(e2e tests/project/test_project_files.py)
 for argument in "$@"; do
   case "$argument" in
     e2e/* | tests/*) targets=() ;;

@@ -15,7 +15,7 @@ AUTHENTICATE_URL = "https://authenticate.dev.example.com"
 CLEARED_PREFIXES = ("AUTH0_", "PULUMI_", "POMERIUM_AUTH0_")
 CLEARED_NAMES = frozenset({"SSL_CERT_FILE", "KUBECONFIG"})
 KEPT_NAMES = frozenset({"PULUMI_PROJECT_SCHEMA"})
-"""A file path `scripts/e2e.sh` gives tests/test_project_files.py; it reaches no network."""
+"""A file path `scripts/e2e.sh` gives tests/project/test_project_files.py; it reaches no network."""
 
 
 def is_cleared(name: str) -> bool:

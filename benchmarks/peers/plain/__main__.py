@@ -1,6 +1,6 @@
 """Our stack's `consumer: none` job with no component: what validation and the scope check cost.
 
-The same objects as benchmarks/peers/tofu/main.tf (tests/test_peers.py holds them in step), written
+The same objects as benchmarks/peers/tofu/main.tf (tests/project/test_peers.py holds them in step), written
 the way a user would by hand: no input validation, no pre-flight scope check, no parent component.
 Config: `appName`, `namespace`, `authenticateUrl`; Auth0 credentials from AUTH0_* in the environment.
 """

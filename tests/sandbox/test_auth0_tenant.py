@@ -38,7 +38,7 @@ from sandbox.auth0_tenant.scopes import (
 from sandbox.auth0_tenant.server import RunningTenant, start_tenant
 from sandbox.auth0_tenant.store import SANDBOX_ROLE_KEY
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ALL_SCOPES = sorted({scope for endpoint in ENDPOINTS for scope in endpoint.scopes})
 ACCEPTED_PAST_THE_SCOPE_CHECK = {200, 201, 204, 400, 404, 409}
 

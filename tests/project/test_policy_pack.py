@@ -253,13 +253,13 @@ def test_the_pack_checks_routes_of_a_configmap_of_its_own_without_an_idp_in_the_
 
 
 def test_the_two_teams_example_passes_the_pack() -> None:
-    from tests.test_examples import run_two_teams
+    from tests.project.test_examples import run_two_teams
 
     assert violations_via_the_pack(run_two_teams().registrations) == []
 
 
 def test_the_packs_requirements_install_the_components_with_the_stack_programs_pins() -> None:
-    from tests.test_package import _pins
+    from tests.project.test_package import _pins
 
     pack = ROOT / "policy" / "requirements.txt"
     dev = _pins(ROOT / "requirements-dev.txt")

@@ -12,7 +12,7 @@ import pytest
 from sandbox.auth0_tenant.rate_limit import RateLimit, TokenBucket
 
 START = 1_800_000_000.0
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Clock:

@@ -1,0 +1,1 @@
+"""Tests of the components, the stack program and the operator tool, under Pulumi's mocks."""
