@@ -42,7 +42,8 @@ def imported(path: Path, name: str, modules: set[str]) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
             target = ".".join([*base, *([node.module] if node.module else [])])
-            found |= {f"{target}.{alias.name}" if f"{target}.{alias.name}" in modules else target for alias in node.names}
+            names = {f"{target}.{alias.name}" for alias in node.names}
+            found |= {candidate if candidate in modules else target for candidate in names}
     return {module for module in found if module in modules and module != name}
 
 

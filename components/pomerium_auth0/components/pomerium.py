@@ -51,11 +51,6 @@ RESOURCE_REQUESTS = {"cpu": "100m", "memory": "256Mi"}
 RESOURCE_LIMITS = {"cpu": "1", "memory": "1Gi"}
 
 
-def rollout_timeout_seconds(key: str, value: object) -> int:
-    """Seconds to wait for a rollout: at least 1 (the provider would fail `0` at once), at most a day."""
-    return checks.integer(key, value, minimum=1, maximum=DAY_SECONDS)
-
-
 class PomeriumArgs(TypedDict):
     """Inputs of :class:`Pomerium`."""
 
@@ -135,7 +130,8 @@ ARGUMENTS = Arguments(
         **SECRET_SETTINGS,
         "protect": PROTECT,
         "databroker_storage_secret": Setting(partial(checks.dns_subdomain, example="pomerium-databroker")),
-        "rollout_timeout_seconds": Setting(rollout_timeout_seconds),
+        # At least 1 s (the provider fails `0` at once), at most a day.
+        "rollout_timeout_seconds": Setting(partial(checks.integer, minimum=1, maximum=DAY_SECONDS)),
     },
     rules=[_setting_conflicts],
 )
@@ -271,11 +267,11 @@ class Pomerium(pulumi.ComponentResource):
         """The hardened Pomerium pods, rolled one at a time (no unavailability) when the checksum changes.
 
         `up` waits until the new pods are ready (pulumi-kubernetes's Deployment await), and fails
-        naming the pods' reason (an image pull, a crash) after `rollout_timeout` seconds: the
+        naming the pods' reason (an image pull, a crash) after the rollout timeout: the
         `pulumi.com/timeoutSeconds` annotation, which the provider reads for create and update alike."""
         volumes, mounts = self._volumes(settings)
-        rollout_timeout = settings.get("rollout_timeout_seconds")
-        timeout = None if rollout_timeout is None else {TIMEOUT_ANNOTATION: str(rollout_timeout)}
+        seconds = settings.get("rollout_timeout_seconds")
+        timeout = None if seconds is None else {TIMEOUT_ANNOTATION: str(seconds)}
         return k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=k8s.meta.v1.ObjectMetaArgs(
