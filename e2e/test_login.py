@@ -1,6 +1,6 @@
 """A person signs in with what `pulumi up` created: Pomerium's own login, on the real engine.
 
-The relying party (`pomerium-auth0-login`, engine/login) reads the IdP Secret from the cluster and
+The relying party (`pomerium-auth0-login`, engine/relyingparty) reads the IdP Secret from the cluster and
 signs in with go-oidc and x/oauth2 configured as Pomerium's Auth0 provider configures them; the
 directory listing makes Pomerium v0.19's Management API calls with `IDP_SERVICE_ACCOUNT`. Three
 stacks are deployed side by side, once, and every assertion reads the result of a real login:

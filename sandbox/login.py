@@ -1,6 +1,6 @@
 """Sign in to a stack deployed to the sandbox the way Pomerium does, and see what Pomerium would get.
 
-The relying party is `pomerium-auth0-login` (`engine/login`, built by `scripts/engine.sh`): it reads
+The relying party is `pomerium-auth0-login` (`engine/relyingparty`, built by `scripts/engine.sh`): it reads
 the IdP Secret from the cluster's API server and runs Pomerium's login with go-oidc and x/oauth2
 (discovery, authorize with PKCE, the login form, the code exchange, ID-token verification,
 userinfo, a refresh and sign-out), or lists roles and members with `IDP_SERVICE_ACCOUNT` as
