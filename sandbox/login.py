@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pomerium_auth0.groups_claim import DEFAULT_GROUPS_CLAIM
-from pomerium_auth0.identity_provider import DEFAULT_NAMESPACE, DEFAULT_SECRET_NAME
 
 from . import control, processes
+from .stack_conventions import DEFAULT_GROUPS_CLAIM, DEFAULT_NAMESPACE, DEFAULT_SECRET_NAME
 from .tenant_client import TenantClient
 
 BINARY = "pomerium-auth0-login"
