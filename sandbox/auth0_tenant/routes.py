@@ -11,15 +11,16 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
 
 from . import scopes
 from .action_builds import BuildModel, BuildPlan
-from .errors import ApiError, OAuthError
+from .exceptions import ApiError, OAuthError
 from .faults import FaultInjector, FaultPlan
+from .http_messages import Request, Response
 from .rate_limit import RateLimit, TokenBucket, too_many_requests
 from .requestlog import RequestLog
 from .store import JSON, Store, now
@@ -32,26 +33,6 @@ if TYPE_CHECKING:
 ADMIN_PREFIX = "/__sandbox/"
 ADMIN_HEADER = "X-Sandbox-Admin"
 MAX_PER_PAGE = 100
-
-
-@dataclass(frozen=True)
-class Request:
-    """What the HTTP layer read off the wire."""
-
-    method: str
-    path: str
-    query: str
-    headers: Mapping[str, str]
-    body: bytes
-
-
-@dataclass
-class Response:
-    """What to send back; `body=None` sends no body (204)."""
-
-    status: int
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,10 @@ from .authentication.context import Context
 from .authentication.directory import Directory
 from .authentication.keys import SigningKey
 from .faults import FaultInjector, FaultPlan
+from .http_messages import Request
 from .rate_limit import RateLimit, TokenBucket
 from .requestlog import RequestLog
-from .routes import Request, TenantApp
+from .routes import TenantApp
 from .scopes import API_PREFIX, DEFAULT_BOOTSTRAP_SCOPES, INSPECTOR_SCOPES
 from .store import Store
 from .tls import ensure_certificates

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from .action_builds import BUILT, FAILED, Build, BuildModel
-from .errors import (
+from .exceptions import (
     ApiError,
     action_not_found,
     client_not_found,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
-from .errors import ApiError, OAuthError
+from .exceptions import ApiError, OAuthError
 from .store import Store
 
 TOKEN_LIFETIME_SECONDS = 86400

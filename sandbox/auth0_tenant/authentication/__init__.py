@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..errors import OAuthError
-from ..routes import Request, Response
+from ..exceptions import OAuthError
+from ..http_messages import Request, Response
 from ..tokens import token_params
 from . import discovery, grants, login, logout
 from .context import Context

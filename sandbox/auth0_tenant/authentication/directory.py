@@ -13,7 +13,7 @@ import secrets
 import threading
 from typing import Any
 
-from ..errors import ApiError
+from ..exceptions import ApiError
 from ..store import JSON, Store, now, random_id
 
 DATABASE_CONNECTION = "Username-Password-Authentication"

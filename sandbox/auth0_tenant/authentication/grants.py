@@ -24,8 +24,8 @@ from typing import Any
 
 import jwt
 
-from ..errors import ApiError, OAuthError
-from ..routes import Request, Response
+from ..exceptions import ApiError, OAuthError
+from ..http_messages import Request, Response
 from ..store import JSON
 from ..tokens import authenticate_client, presented_credentials
 from . import actions

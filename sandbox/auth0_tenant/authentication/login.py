@@ -13,8 +13,8 @@ import secrets
 import time
 from urllib.parse import urlencode
 
-from ..errors import ApiError
-from ..routes import Request, Response
+from ..exceptions import ApiError
+from ..http_messages import Request, Response
 from ..store import JSON
 from . import actions, pages
 from .context import CODE_SECONDS, TRANSACTION_SECONDS, AuthorizationCode, Context, Grant, Transaction, query_params

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import jwt
 
-from ..errors import ApiError
-from ..routes import Request, Response
+from ..exceptions import ApiError
+from ..http_messages import Request, Response
 from ..store import JSON
 from . import pages
 from .context import Context, query_params

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..routes import Request
+from ..http_messages import Request
 from ..store import now
 from . import actions
 from .context import Context, Grant

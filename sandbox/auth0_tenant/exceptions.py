@@ -1,4 +1,5 @@
-"""Auth0's error body, raised from anywhere in the tenant and rendered once by the HTTP layer."""
+"""The tenant's error answers: Auth0's Management API error body and the OAuth 2.0 error of the Authentication API,
+raised from anywhere in the tenant and rendered once by the dispatcher (moto's `exceptions.py`)."""
 
 from __future__ import annotations
 
