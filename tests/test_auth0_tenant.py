@@ -25,6 +25,7 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from sandbox.auth0_tenant.faults import FaultPlan
+from sandbox.auth0_tenant.models.seeds import SANDBOX_ROLE_KEY
 from sandbox.auth0_tenant.rate_limit import RateLimit
 from sandbox.auth0_tenant.scopes import (
     CLIENT_FIELDS_ANY_SCOPE,
@@ -36,7 +37,6 @@ from sandbox.auth0_tenant.scopes import (
     client_field_read_scopes,
 )
 from sandbox.auth0_tenant.server import RunningTenant, start_tenant
-from sandbox.auth0_tenant.store import SANDBOX_ROLE_KEY
 
 REPO = Path(__file__).resolve().parent.parent
 ALL_SCOPES = sorted({scope for endpoint in ENDPOINTS for scope in endpoint.scopes})

@@ -69,3 +69,13 @@ def action_not_found() -> ApiError:
 def connection_not_found() -> ApiError:
     """Auth0's 404 for a connection id it does not know."""
     return ApiError(404, "The connection does not exist", "inexistent_connection")
+
+
+def role_not_found() -> ApiError:
+    """Auth0's 404 for a role id it does not know."""
+    return ApiError(404, "The role does not exist.", "inexistent_role")
+
+
+def user_not_found() -> ApiError:
+    """Auth0's 404 for a user id it does not know."""
+    return ApiError(404, "The user does not exist.", "inexistent_user")

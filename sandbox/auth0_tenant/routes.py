@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
@@ -21,14 +21,14 @@ from .action_builds import BuildModel, BuildPlan
 from .exceptions import ApiError, OAuthError
 from .faults import FaultInjector, FaultPlan
 from .http_messages import Request, Response
+from .models.base import JSON, now
+from .models.tenant import Tenant
+from .models.tokens import Token
 from .rate_limit import RateLimit, TokenBucket, too_many_requests
 from .requestlog import RequestLog
-from .store import JSON, Store, now
-from .tokens import Token, TokenIssuer
 
 if TYPE_CHECKING:
     from .authentication import AuthenticationApi
-    from .authentication.directory import Directory
 
 ADMIN_PREFIX = "/__sandbox/"
 ADMIN_HEADER = "X-Sandbox-Admin"
@@ -39,8 +39,7 @@ MAX_PER_PAGE = 100
 class Call:
     """One authorised Management API call, as a route handler sees it."""
 
-    store: Store
-    directory: Directory
+    tenant: Tenant
     token: Token
     params: dict[str, str]
     query: dict[str, str]
@@ -78,7 +77,7 @@ def _int_param(query: dict[str, str], name: str, default: int, maximum: int | No
     return int(raw)
 
 
-def _paged(items: list[JSON], query: dict[str, str], key: str) -> Any:
+def _paged(items: Sequence[Mapping[str, Any]], query: dict[str, str], key: str) -> Any:
     """Auth0's list forms: a bare array, `{total,start,limit,<key>}` with include_totals, or a checkpoint page."""
     if "from" in query or "take" in query:
         start = _int_param(query, "from", 0)
@@ -167,7 +166,7 @@ def _check_field_scopes(body: Any, rules: dict[str, tuple[str, ...]], token: Tok
 
 @route("GET", "/clients")
 def list_clients(call: Call) -> Response:
-    clients = [_visible_client(c, call) for c in call.store.list_clients()]
+    clients = [_visible_client(c, call) for c in call.tenant.clients.list_clients()]
     if "app_type" in call.query:
         wanted = set(call.query["app_type"].split(","))
         clients = [c for c in clients if c.get("app_type") in wanted]
@@ -178,56 +177,56 @@ def list_clients(call: Call) -> Response:
 def create_client(call: Call) -> Response:
     body = call.json()
     _check_field_scopes(body, scopes.CLIENT_CREATE_FIELD_SCOPES, call.token)
-    return Response(201, _visible_client(call.store.create_client(body), call, full=True))
+    return Response(201, _visible_client(call.tenant.clients.create_client(body), call, full=True))
 
 
 @route("GET", "/clients/{id}")
 def get_client(call: Call) -> Response:
-    return Response(200, _visible_client(call.store.get_client(call.params["id"]), call))
+    return Response(200, _visible_client(call.tenant.clients.get_client(call.params["id"]), call))
 
 
 @route("PATCH", "/clients/{id}")
 def update_client(call: Call) -> Response:
     body = call.json()
     _check_field_scopes(body, scopes.CLIENT_FIELD_WRITE_SCOPES, call.token)
-    return Response(200, _visible_client(call.store.update_client(call.params["id"], body), call))
+    return Response(200, _visible_client(call.tenant.clients.update_client(call.params["id"], body), call))
 
 
 @route("DELETE", "/clients/{id}")
 def delete_client(call: Call) -> Response:
-    call.store.delete_client(call.params["id"])
+    call.tenant.clients.delete_client(call.params["id"])
     return Response(204)
 
 
 @route("POST", "/clients/{id}/rotate-secret")
 def rotate_secret(call: Call) -> Response:
-    return Response(200, _visible_client(call.store.rotate_secret(call.params["id"]), call, full=True))
+    return Response(200, _visible_client(call.tenant.clients.rotate_secret(call.params["id"]), call, full=True))
 
 
 @route("GET", "/clients/{id}/credentials")
 def list_credentials(call: Call) -> Response:
-    return Response(200, call.store.list_credentials(call.params["id"]))
+    return Response(200, call.tenant.clients.list_credentials(call.params["id"]))
 
 
 @route("POST", "/clients/{id}/credentials")
 def create_credential(call: Call) -> Response:
-    return Response(201, call.store.create_credential(call.params["id"], call.json()))
+    return Response(201, call.tenant.clients.create_credential(call.params["id"], call.json()))
 
 
 @route("GET", "/clients/{id}/credentials/{credential_id}")
 def get_credential(call: Call) -> Response:
-    return Response(200, call.store.get_credential(call.params["id"], call.params["credential_id"]))
+    return Response(200, call.tenant.clients.get_credential(call.params["id"], call.params["credential_id"]))
 
 
 @route("PATCH", "/clients/{id}/credentials/{credential_id}")
 def update_credential(call: Call) -> Response:
     body = call.json()
-    return Response(200, call.store.update_credential(call.params["id"], call.params["credential_id"], body))
+    return Response(200, call.tenant.clients.update_credential(call.params["id"], call.params["credential_id"], body))
 
 
 @route("DELETE", "/clients/{id}/credentials/{credential_id}")
 def delete_credential(call: Call) -> Response:
-    call.store.delete_credential(call.params["id"], call.params["credential_id"])
+    call.tenant.clients.delete_credential(call.params["id"], call.params["credential_id"])
     return Response(204)
 
 
@@ -236,7 +235,7 @@ def delete_credential(call: Call) -> Response:
 
 @route("GET", "/client-grants")
 def list_grants(call: Call) -> Response:
-    grants = call.store.list_grants()
+    grants = call.tenant.grants.list_grants()
     for name in ("audience", "client_id", "subject_type"):
         if name in call.query:
             grants = [g for g in grants if g.get(name) == call.query[name]]
@@ -248,22 +247,22 @@ def list_grants(call: Call) -> Response:
 
 @route("POST", "/client-grants")
 def create_grant(call: Call) -> Response:
-    return Response(201, call.store.create_grant(call.json()))
+    return Response(201, call.tenant.grants.create_grant(call.json()))
 
 
 @route("GET", "/client-grants/{id}")
 def get_grant(call: Call) -> Response:
-    return Response(200, call.store.get_grant(call.params["id"]))
+    return Response(200, call.tenant.grants.get_grant(call.params["id"]))
 
 
 @route("PATCH", "/client-grants/{id}")
 def update_grant(call: Call) -> Response:
-    return Response(200, call.store.update_grant(call.params["id"], call.json()))
+    return Response(200, call.tenant.grants.update_grant(call.params["id"], call.json()))
 
 
 @route("DELETE", "/client-grants/{id}")
 def delete_grant(call: Call) -> Response:
-    call.store.delete_grant(call.params["id"])
+    call.tenant.grants.delete_grant(call.params["id"])
     return Response(204)
 
 
@@ -272,7 +271,7 @@ def delete_grant(call: Call) -> Response:
 
 @route("GET", "/actions/actions")
 def list_actions(call: Call) -> Response:
-    actions = call.store.list_actions()
+    actions = call.tenant.actions.list_actions()
     if "actionName" in call.query:
         actions = [a for a in actions if a["name"] == call.query["actionName"]]
     if "triggerId" in call.query:
@@ -285,50 +284,50 @@ def list_actions(call: Call) -> Response:
 
 @route("POST", "/actions/actions")
 def create_action(call: Call) -> Response:
-    return Response(201, call.store.create_action(call.json()))
+    return Response(201, call.tenant.actions.create_action(call.json()))
 
 
 @route("GET", "/actions/actions/{id}")
 def get_action(call: Call) -> Response:
-    return Response(200, call.store.get_action(call.params["id"]))
+    return Response(200, call.tenant.actions.get_action(call.params["id"]))
 
 
 @route("PATCH", "/actions/actions/{id}")
 def update_action(call: Call) -> Response:
-    return Response(200, call.store.update_action(call.params["id"], call.json()))
+    return Response(200, call.tenant.actions.update_action(call.params["id"], call.json()))
 
 
 @route("DELETE", "/actions/actions/{id}")
 def delete_action(call: Call) -> Response:
-    call.store.delete_action(call.params["id"], force=call.query.get("force") == "true")
+    call.tenant.actions.delete_action(call.params["id"], force=call.query.get("force") == "true")
     return Response(204)
 
 
 @route("POST", "/actions/actions/{id}/deploy")
 def deploy_action(call: Call) -> Response:
     # go-auth0 sends this POST with no body and no Content-Type, so the body is never parsed.
-    return Response(200, call.store.deploy_action(call.params["id"]))
+    return Response(200, call.tenant.actions.deploy_action(call.params["id"]))
 
 
 @route("GET", "/actions/actions/{id}/versions")
 def list_versions(call: Call) -> Response:
-    return Response(200, _actions_paged(call.store.list_versions(call.params["id"]), call.query, "versions"))
+    return Response(200, _actions_paged(call.tenant.actions.list_versions(call.params["id"]), call.query, "versions"))
 
 
 @route("GET", "/actions/actions/{id}/versions/{version_id}")
 def get_version(call: Call) -> Response:
-    return Response(200, call.store.get_version(call.params["id"], call.params["version_id"]))
+    return Response(200, call.tenant.actions.get_version(call.params["id"], call.params["version_id"]))
 
 
 @route("GET", "/actions/triggers/{trigger_id}/bindings")
 def list_bindings(call: Call) -> Response:
-    bindings = call.store.list_bindings(call.params["trigger_id"])
+    bindings = call.tenant.actions.list_bindings(call.params["trigger_id"])
     return Response(200, _actions_paged(bindings, call.query, "bindings"))
 
 
 @route("PATCH", "/actions/triggers/{trigger_id}/bindings")
 def replace_bindings(call: Call) -> Response:
-    return Response(200, {"bindings": call.store.replace_bindings(call.params["trigger_id"], call.json())})
+    return Response(200, {"bindings": call.tenant.actions.replace_bindings(call.params["trigger_id"], call.json())})
 
 
 # Connections
@@ -336,7 +335,7 @@ def replace_bindings(call: Call) -> Response:
 
 @route("GET", "/connections")
 def list_connections(call: Call) -> Response:
-    connections = call.store.list_connections()
+    connections = call.tenant.connections.list_connections()
     for key in ("name", "strategy"):
         if key in call.query:
             connections = [c for c in connections if c[key] == call.query[key]]
@@ -345,20 +344,20 @@ def list_connections(call: Call) -> Response:
 
 @route("GET", "/connections/{id}")
 def get_connection(call: Call) -> Response:
-    return Response(200, _visible_connection(call.store.get_connection(call.params["id"]), call))
+    return Response(200, _visible_connection(call.tenant.connections.get_connection(call.params["id"]), call))
 
 
 @route("GET", "/connections/{id}/clients")
 def list_enabled_clients(call: Call) -> Response:
     """Checkpoint pages only (`take`, `from`), as Auth0 answers this route."""
-    clients = call.store.enabled_clients(call.params["id"])
+    clients = call.tenant.connections.enabled_clients(call.params["id"])
     query = {"take": "50", **call.query}
     return Response(200, _paged(clients, query, "clients"))
 
 
 @route("PATCH", "/connections/{id}/clients")
 def update_enabled_clients(call: Call) -> Response:
-    call.store.update_enabled_clients(call.params["id"], call.json())
+    call.tenant.connections.update_enabled_clients(call.params["id"], call.json())
     return Response(204)
 
 
@@ -367,18 +366,18 @@ def update_enabled_clients(call: Call) -> Response:
 
 @route("GET", "/roles")
 def list_roles(call: Call) -> Response:
-    return Response(200, _paged(call.directory.list_roles(call.query.get("name_filter")), call.query, "roles"))
+    return Response(200, _paged(call.tenant.directory.list_roles(call.query.get("name_filter")), call.query, "roles"))
 
 
 @route("GET", "/roles/{id}/users")
 def list_role_users(call: Call) -> Response:
     """Offset pages, or checkpoint pages with `from`/`take`, as Auth0 answers this route."""
-    return Response(200, _paged(call.directory.role_users(call.params["id"]), call.query, "users"))
+    return Response(200, _paged(call.tenant.directory.role_users(call.params["id"]), call.query, "users"))
 
 
 @route("GET", "/users/{id}/roles")
 def list_user_roles(call: Call) -> Response:
-    return Response(200, _paged(call.directory.user_roles(call.params["id"]), call.query, "roles"))
+    return Response(200, _paged(call.tenant.directory.user_roles(call.params["id"]), call.query, "roles"))
 
 
 _missing = {e.key for e in scopes.ENDPOINTS} ^ set(HANDLERS)
@@ -404,16 +403,14 @@ class TenantApp:
 
     def __init__(
         self,
-        store: Store,
-        issuer: TokenIssuer,
+        tenant: Tenant,
         authentication: AuthenticationApi,
         log: RequestLog,
         admin_token: str,
         faults: FaultInjector | None = None,
         rate_limit: TokenBucket | None = None,
     ) -> None:
-        self.store = store
-        self.issuer = issuer
+        self.tenant = tenant
         self.authentication = authentication
         self.log = log
         self.admin_token = admin_token
@@ -472,7 +469,7 @@ class TenantApp:
     def _caller(self, request: Request) -> str | None:
         """Who sent a request the rate limit refused, for the log only (the bucket is the tenant's, not theirs)."""
         try:
-            return self.issuer.authenticate(request.headers.get("Authorization")).client_id
+            return self.tenant.tokens.authenticate(request.headers.get("Authorization")).client_id
         except ApiError:
             return None
 
@@ -482,13 +479,12 @@ class TenantApp:
         if found is None:
             raise _not_implemented(request)
         endpoint, params = found
-        token = self.issuer.authenticate(request.headers.get("Authorization"))
+        token = self.tenant.tokens.authenticate(request.headers.get("Authorization"))
         try:
             if not token.has_any(endpoint.scopes):
                 raise ApiError(403, scopes.insufficient_scope_message(endpoint.scopes), "insufficient_scope")
             query = {key: values[-1] for key, values in parse_qs(request.query, keep_blank_values=True).items()}
-            directory = self.authentication.context.directory
-            call = Call(self.store, directory, token, {k: unquote(v) for k, v in params.items()}, query, request.body)
+            call = Call(self.tenant, token, {k: unquote(v) for k, v in params.items()}, query, request.body)
             return HANDLERS[endpoint.key](call), token.client_id
         except ApiError as error:
             return Response(error.status, error.body()), token.client_id
@@ -505,7 +501,7 @@ class TenantApp:
         if request.method == "POST" and request.path == ADMIN_PREFIX + "clients":
             # Another bootstrap-like application, so runs with different scopes can go side by side.
             body = json.loads(request.body)
-            client_id, secret = self.store.seed_machine_client(body["role"], self.issuer.audience, body["scope"])
+            client_id, secret = self.tenant.seed_machine_client(body["role"], body["scope"])
             return Response(201, {"client_id": client_id, "client_secret": secret})
         if request.method == "PUT" and request.path == ADMIN_PREFIX + "faults":
             # Turn seeded fault injection on (a spec like --faults takes) or off (null), mid-session.
@@ -524,7 +520,7 @@ class TenantApp:
             # New Action build settings (a spec like --action-builds takes; null: the default), mid-session.
             spec = json.loads(request.body)["action_builds"]
             try:
-                self.store.builds = BuildModel(BuildPlan.parse(spec) if spec else None)
+                self.tenant.actions.builds = BuildModel(BuildPlan.parse(spec) if spec else None)
             except ValueError as error:
                 return Response(400, ApiError(400, str(error)).body())
             return Response(204)
@@ -534,8 +530,8 @@ class TenantApp:
             # needing a token that may itself lack the scope; new tokens carry the new scopes.
             client_id = request.path.removeprefix(grant_prefix)
             scopes = json.loads(request.body)["scope"]
-            grants = [g for g in self.store.list_grants() if g["client_id"] == client_id]
+            grants = [g for g in self.tenant.grants.list_grants() if g["client_id"] == client_id]
             for grant in grants:
-                self.store.update_grant(grant["id"], {"scope": scopes})
+                self.tenant.grants.update_grant(grant["id"], {"scope": scopes})
             return Response(204 if grants else 404)
         return Response(501, _not_implemented(request).body())

@@ -10,31 +10,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import secrets
-import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
 from .exceptions import ApiError, OAuthError
-from .store import Store
-
-TOKEN_LIFETIME_SECONDS = 86400
-
-
-@dataclass(frozen=True)
-class Token:
-    """Who a bearer token was issued to and what it may do."""
-
-    client_id: str
-    scopes: frozenset[str]
-    expires_at: float
-
-    def has_any(self, scopes: tuple[str, ...]) -> bool:
-        """Auth0's rule: one of an endpoint's listed scopes is enough."""
-        return not self.scopes.isdisjoint(scopes)
+from .models.clients import Clients
+from .models.tenant import Tenant
+from .models.tokens import TOKEN_LIFETIME_SECONDS
 
 
 def token_params(content_type: str, body: bytes) -> dict[str, str]:
@@ -88,7 +72,7 @@ def presented_credentials(headers: Mapping[str, str], params: Mapping[str, str])
     return ClientCredentials(params.get("client_id", ""), secret, "client_secret_post" if secret else "none")
 
 
-def authenticate_client(store: Store, credentials: ClientCredentials) -> dict[str, Any]:
+def authenticate_client(clients: Clients, credentials: ClientCredentials) -> dict[str, Any]:
     """The client, if it authenticated the way its `token_endpoint_auth_method` says; else Auth0's 401.
 
     Auth0 holds an application to its configured method: an SPA (`none`) sending only its client id to an
@@ -101,86 +85,61 @@ def authenticate_client(store: Store, credentials: ClientCredentials) -> dict[st
     """
     client_id = credentials.client_id
     try:
-        client = store.get_client(client_id)
+        client = clients.get_client(client_id)
     except ApiError as error:
         raise OAuthError(401, *UNAUTHORIZED) from error
     method = client.get("token_endpoint_auth_method", "client_secret_post")
     if credentials.style != method:
         raise OAuthError(401, *UNAUTHORIZED)
-    if method != "none" and not store.client_secret_matches(client_id, credentials.secret):
+    if method != "none" and not clients.client_secret_matches(client_id, credentials.secret):
         raise OAuthError(401, *UNAUTHORIZED)
     return client
 
 
-class TokenIssuer:
-    """Issues tokens for the Management API audience from client grants, and checks them on every call."""
+def client_credentials(
+    tenant: Tenant, headers: Mapping[str, str], params: Mapping[str, str]
+) -> tuple[dict[str, Any], str]:
+    """Answer a client-credentials token request the way Auth0 does (and say for whom), or raise its error.
 
-    def __init__(self, store: Store, audience: str) -> None:
-        self.audience = audience
-        self._store = store
-        self._tokens: dict[str, Token] = {}
-        self._lock = threading.Lock()
-
-    def issue(self, headers: Mapping[str, str], params: Mapping[str, str]) -> tuple[dict[str, Any], str]:
-        """Answer a client-credentials token request the way Auth0 does (and say for whom), or raise its error.
-
-        Unlike the login grants, either credential style is taken here whatever the application's
-        `token_endpoint_auth_method`: the sandbox's own clients and tests send Basic to `client_secret_post`
-        applications. Auth0 has not been observed on this combination for this grant; see README.
-        """
-        credentials = presented_credentials(headers, params)
-        client_id, client_secret = credentials.client_id, credentials.secret
-        if not client_id or not self._store.client_secret_matches(client_id, client_secret):
-            raise OAuthError(401, *UNAUTHORIZED)
-        client = self._store.get_client(client_id)
-        if "client_credentials" not in client["grant_types"]:
-            raise OAuthError(403, "unauthorized_client", "Grant type 'client_credentials' not allowed for the client.")
-        audience = params.get("audience", "")
-        if not audience:
-            raise OAuthError(
-                403,
-                "access_denied",
-                "No audience parameter was provided, and no default audience has been configured",
-            )
-        if audience != self.audience:
-            raise OAuthError(403, "access_denied", f"Service not found: {audience}")
-        granted = self._store.granted_scopes(client_id, audience)
-        if granted is None:
-            raise OAuthError(
-                403,
-                "access_denied",
-                f'Client is not authorized to access "{audience}". You need to create a "client-grant" associated '
-                "to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants",
-            )
-        scopes = tuple(granted)
-        if params.get("scope"):
-            requested = tuple(params["scope"].split())
-            missing = [scope for scope in requested if scope not in granted]
-            if missing:
-                raise OAuthError(403, "access_denied", "Client has not been granted scopes: " + ",".join(missing))
-            scopes = requested
-        access_token = secrets.token_urlsafe(32)
-        with self._lock:
-            self._tokens[access_token] = Token(client_id, frozenset(scopes), time.time() + TOKEN_LIFETIME_SECONDS)
-        answer = {
-            "access_token": access_token,
-            "scope": " ".join(scopes),
-            "expires_in": TOKEN_LIFETIME_SECONDS,
-            "token_type": "Bearer",
-        }
-        return answer, client_id
-
-    def authenticate(self, authorization: str | None) -> Token:
-        """The token behind an `Authorization: Bearer` header, or Auth0's 401."""
-        if not authorization:
-            raise ApiError(401, "Missing authentication")
-        scheme, _, value = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not value.strip():
-            raise ApiError(401, "Bad HTTP authentication header format")
-        with self._lock:
-            token = self._tokens.get(value.strip())
-        if token is None:
-            raise ApiError(401, "Invalid token")
-        if token.expires_at < time.time():
-            raise ApiError(401, "Expired token")
-        return token
+    Unlike the login grants, either credential style is taken here whatever the application's
+    `token_endpoint_auth_method`: the sandbox's own clients and tests send Basic to `client_secret_post`
+    applications. Auth0 has not been observed on this combination for this grant; see README.
+    """
+    credentials = presented_credentials(headers, params)
+    client_id, client_secret = credentials.client_id, credentials.secret
+    if not client_id or not tenant.clients.client_secret_matches(client_id, client_secret):
+        raise OAuthError(401, *UNAUTHORIZED)
+    client = tenant.clients.get_client(client_id)
+    if "client_credentials" not in client["grant_types"]:
+        raise OAuthError(403, "unauthorized_client", "Grant type 'client_credentials' not allowed for the client.")
+    audience = params.get("audience", "")
+    if not audience:
+        raise OAuthError(
+            403,
+            "access_denied",
+            "No audience parameter was provided, and no default audience has been configured",
+        )
+    if audience != tenant.audience:
+        raise OAuthError(403, "access_denied", f"Service not found: {audience}")
+    granted = tenant.grants.granted_scopes(client_id, audience)
+    if granted is None:
+        raise OAuthError(
+            403,
+            "access_denied",
+            f'Client is not authorized to access "{audience}". You need to create a "client-grant" associated '
+            "to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants",
+        )
+    scopes = tuple(granted)
+    if params.get("scope"):
+        requested = tuple(params["scope"].split())
+        missing = [scope for scope in requested if scope not in granted]
+        if missing:
+            raise OAuthError(403, "access_denied", "Client has not been granted scopes: " + ",".join(missing))
+        scopes = requested
+    answer = {
+        "access_token": tenant.tokens.issue(client_id, scopes),
+        "scope": " ".join(scopes),
+        "expires_in": TOKEN_LIFETIME_SECONDS,
+        "token_type": "Bearer",
+    }
+    return answer, client_id

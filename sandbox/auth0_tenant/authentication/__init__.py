@@ -4,7 +4,7 @@
 
 Modules: `discovery` (the two well-known documents), `login` (`/authorize` and the form), `post_login`
 (the Actions' event), `actions` with `action_runner.js` (Node), `grants` (the token grants and `/userinfo`),
-`logout`, `directory` (users and roles), `keys` (the RS256 key), `pages` (HTML), `context` (what they share).
+`logout`, `keys` (the RS256 key), `pages` (HTML), `context` (what they share).
 What it leaves out of Auth0's is listed in the README's sandbox section.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from ..exceptions import OAuthError
 from ..http_messages import Request, Response
-from ..tokens import token_params
+from ..tokens import client_credentials, token_params
 from . import discovery, grants, login, logout
 from .context import Context
 
@@ -34,7 +34,7 @@ def _token(ctx: Context, request: Request) -> tuple[Response, str | None]:
     params = token_params(request.headers.get("Content-Type", ""), request.body)
     grant_type = params.get("grant_type", "")
     if grant_type == "client_credentials":
-        answer, client_id = ctx.issuer.issue(request.headers, params)
+        answer, client_id = client_credentials(ctx.tenant, request.headers, params)
     elif grant_type == "authorization_code":
         answer, client_id = grants.authorization_code(ctx, request, params)
     elif grant_type == "refresh_token":

@@ -26,10 +26,12 @@ import jwt
 
 from ..exceptions import ApiError, OAuthError
 from ..http_messages import Request, Response
-from ..store import JSON
+from ..models.base import JSON
+from ..models.directory import User
+from ..models.logins import SignIn
 from ..tokens import authenticate_client, presented_credentials
 from . import actions
-from .context import ACCESS_TOKEN_SECONDS, Context, Grant, RefreshToken
+from .context import Context
 from .keys import HS256
 from .post_login import run_actions
 
@@ -49,8 +51,9 @@ RESTRICTED_CLAIMS = frozenset(
 Auth0's own namespaces, does not fail the login: Auth0 leaves the claim out of the token. Kept apart from the
 component's copy on purpose, so the sandbox checks the component rather than agreeing with it by import."""
 RESERVED_NAMESPACES = ("urn:auth0", "auth0.com", "webtask.io", "webtask.run")
-INVALID_REFRESH_TOKEN = "Unknown or invalid refresh token."
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+ACCESS_TOKEN_SECONDS = 86400
+"""Auth0's default for access tokens to `/userinfo` (and the Management API's token lifetime)."""
 
 
 def _require(params: Mapping[str, str], name: str) -> str:
@@ -76,10 +79,10 @@ def _pkce_matches(verifier: str, challenge: str, method: str | None) -> bool:
 
 def authorization_code(ctx: Context, request: Request, params: Mapping[str, str]) -> tuple[dict[str, Any], str]:
     """Redeem a code: once, by its client, with its redirect_uri and PKCE verifier."""
-    client = authenticate_client(ctx.store, presented_credentials(request.headers, params))
+    client = authenticate_client(ctx.tenant.clients, presented_credentials(request.headers, params))
     _allow(client, "authorization_code")
-    code = ctx.state.redeem_code(_require(params, "code"))
-    if code is None or code.grant.client_id != client["client_id"]:
+    code = ctx.tenant.logins.redeem_code(_require(params, "code"))
+    if code is None or code.sign_in.client_id != client["client_id"]:
         raise OAuthError(403, "invalid_grant", "Invalid authorization code")
     sent = params.get("redirect_uri", "")
     if sent != code.redirect_uri:
@@ -92,76 +95,35 @@ def authorization_code(ctx: Context, request: Request, params: Mapping[str, str]
         verifier = params.get("code_verifier", "")
         if not verifier or not _pkce_matches(verifier, code.code_challenge, code.code_challenge_method):
             raise OAuthError(403, "invalid_grant", "Failed to verify code verifier")
-    answer = _tokens(ctx, client, code.grant, code.id_token_claims, code.access_token_claims, nonce=code.grant.nonce)
-    if "offline_access" in code.grant.scopes and "refresh_token" in client.get("grant_types", []):
-        answer["refresh_token"] = _new_refresh_token(ctx, code.grant, family=None)
+    sign_in = code.sign_in
+    answer = _tokens(ctx, client, sign_in, code.id_token_claims, code.access_token_claims, nonce=sign_in.nonce)
+    if "offline_access" in sign_in.scopes and "refresh_token" in client.get("grant_types", []):
+        answer["refresh_token"] = ctx.tenant.logins.new_refresh_token(sign_in)
     return answer, client["client_id"]
 
 
 def refresh_token(ctx: Context, request: Request, params: Mapping[str, str]) -> tuple[dict[str, Any], str]:
     """Exchange a refresh token under the application's `refresh_token` settings; the Actions run again."""
-    client = authenticate_client(ctx.store, presented_credentials(request.headers, params))
+    client = authenticate_client(ctx.tenant.clients, presented_credentials(request.headers, params))
     _allow(client, "refresh_token")
     settings = client.get("refresh_token", {})
     presented = _require(params, "refresh_token")
-    record = _live_refresh_token(ctx, presented, client["client_id"], settings)
+    record = ctx.tenant.logins.live_refresh_token(presented, client["client_id"], settings)
     query = {key: value for key, value in params.items() if key not in ("client_secret", "refresh_token")}
     try:
-        result = run_actions(ctx, record.grant, request, query, None, "oauth2-refresh-token")
+        result = run_actions(ctx, record.sign_in, request, query, None, "oauth2-refresh-token")
     except actions.ActionFailed as failure:
         raise OAuthError(403, "access_denied", failure.message) from failure
-    answer = _tokens(ctx, client, record.grant, result.id_token_claims, result.access_token_claims, nonce=None)
+    answer = _tokens(ctx, client, record.sign_in, result.id_token_claims, result.access_token_claims, nonce=None)
     if settings.get("rotation_type") == "rotating":
-        answer["refresh_token"] = _new_refresh_token(ctx, record.grant, family=record)
-        with ctx.state.lock:
-            record.rotated_at = record.rotated_at or time.time()
+        answer["refresh_token"] = ctx.tenant.logins.rotate_refresh_token(record)
     return answer, client["client_id"]
-
-
-def _live_refresh_token(ctx: Context, presented: str, client_id: str, settings: JSON) -> RefreshToken:
-    """The token's record if it may still be used; reuse of a rotated token past `leeway` revokes its family."""
-    moment = time.time()
-    with ctx.state.lock:
-        record = ctx.state.refresh_tokens.get(presented)
-        if record is None or record.grant.client_id != client_id:
-            raise OAuthError(403, "invalid_grant", INVALID_REFRESH_TOKEN)
-        if record.rotated_at is not None and moment - record.rotated_at > int(settings.get("leeway", 0)):
-            # Reuse detection: a rotated token used again ends every token of its family.
-            for token in [t for t, r in ctx.state.refresh_tokens.items() if r.family == record.family]:
-                del ctx.state.refresh_tokens[token]
-            raise OAuthError(403, "invalid_grant", INVALID_REFRESH_TOKEN)
-        if settings.get("expiration_type") == "expiring":
-            absolute = not settings.get("infinite_token_lifetime") and (
-                moment - record.family_created_at > int(settings.get("token_lifetime", 0))
-            )
-            idle = not settings.get("infinite_idle_token_lifetime") and (
-                moment - record.last_used_at > int(settings.get("idle_token_lifetime", 0))
-            )
-            if absolute or idle:
-                del ctx.state.refresh_tokens[presented]
-                raise OAuthError(403, "invalid_grant", INVALID_REFRESH_TOKEN)
-        record.last_used_at = moment
-        return record
-
-
-def _new_refresh_token(ctx: Context, grant: Grant, family: RefreshToken | None) -> str:
-    token = secrets.token_urlsafe(36)
-    moment = time.time()
-    record = RefreshToken(
-        grant=grant,
-        family=family.family if family else secrets.token_hex(8),
-        family_created_at=family.family_created_at if family else moment,
-        last_used_at=moment,
-    )
-    with ctx.state.lock:
-        ctx.state.refresh_tokens[token] = record
-    return token
 
 
 def _tokens(
     ctx: Context,
     client: JSON,
-    grant: Grant,
+    sign_in: SignIn,
     custom_id_claims: dict[str, Any],
     custom_access_claims: dict[str, Any],
     *,
@@ -169,17 +131,16 @@ def _tokens(
 ) -> dict[str, Any]:
     """The token response: an access token for /userinfo (and the audience), and an ID token for `openid`."""
     moment = int(time.time())
-    user = ctx.directory.user(grant.user_id)
-    scope = " ".join(grant.scopes)
-    audiences = [a for a in (grant.audience, grant.issuer + "userinfo") if a]
+    user = ctx.tenant.directory.user(sign_in.user_id)
+    scope = " ".join(sign_in.scopes)
+    audiences = [a for a in (sign_in.audience, sign_in.issuer + "userinfo") if a]
     jti = secrets.token_urlsafe(16)
-    with ctx.state.lock:
-        ctx.state.userinfo_claims[jti] = _custom(custom_id_claims)
+    ctx.tenant.logins.remember_userinfo_claims(jti, _custom(custom_id_claims))
     access_claims = {
         **_custom(custom_access_claims),
         "jti": jti,
-        "iss": grant.issuer,
-        "sub": grant.user_id,
+        "iss": sign_in.issuer,
+        "sub": sign_in.user_id,
         "aud": audiences if len(audiences) > 1 else audiences[0],
         "iat": moment,
         "exp": moment + ACCESS_TOKEN_SECONDS,
@@ -192,18 +153,19 @@ def _tokens(
         "expires_in": ACCESS_TOKEN_SECONDS,
         "token_type": "Bearer",
     }
-    if "openid" in grant.scopes:
-        answer["id_token"] = _id_token(ctx, client, grant, user, custom_id_claims, moment, nonce)
+    if "openid" in sign_in.scopes:
+        answer["id_token"] = _id_token(ctx, client, sign_in, user, custom_id_claims, moment, nonce)
     return answer
 
 
-def profile_claims(user: JSON, scopes: tuple[str, ...]) -> dict[str, Any]:
+def profile_claims(user: User, scopes: tuple[str, ...]) -> dict[str, Any]:
     """The standard claims the `profile` and `email` scopes release, from the user's profile."""
+    profile: Mapping[str, Any] = user
     claims: dict[str, Any] = {}
     if "profile" in scopes:
-        claims.update({key: user[key] for key in PROFILE_CLAIMS if key in user})
+        claims.update({key: profile[key] for key in PROFILE_CLAIMS if key in profile})
     if "email" in scopes:
-        claims.update({key: user[key] for key in EMAIL_CLAIMS if key in user})
+        claims.update({key: profile[key] for key in EMAIL_CLAIMS if key in profile})
     return claims
 
 
@@ -217,18 +179,18 @@ def _custom(claims: dict[str, Any]) -> dict[str, Any]:
 
 
 def _id_token(
-    ctx: Context, client: JSON, grant: Grant, user: JSON, custom: dict[str, Any], moment: int, nonce: str | None
+    ctx: Context, client: JSON, sign_in: SignIn, user: User, custom: dict[str, Any], moment: int, nonce: str | None
 ) -> str:
     lifetime = int(client.get("jwt_configuration", {}).get("lifetime_in_seconds", 36000))
     claims: dict[str, Any] = {
-        **profile_claims(user, grant.scopes),
+        **profile_claims(user, sign_in.scopes),
         **_custom(custom),
-        "iss": grant.issuer,
+        "iss": sign_in.issuer,
         "aud": client["client_id"],
-        "sub": grant.user_id,
+        "sub": sign_in.user_id,
         "iat": moment,
         "exp": moment + lifetime,
-        "sid": grant.sid,
+        "sid": sign_in.sid,
     }
     if nonce is not None:
         claims["nonce"] = nonce
@@ -258,14 +220,13 @@ def userinfo(ctx: Context, request: Request) -> tuple[Response, str | None]:
         if scheme.lower() != "bearer" or not token.strip():
             raise jwt.InvalidTokenError("no bearer token")
         claims = ctx.key.verify(token.strip(), audience=issuer + "userinfo", issuer=issuer)
-        user = ctx.directory.user(str(claims["sub"]))
+        user = ctx.tenant.directory.user(str(claims["sub"]))
     except (jwt.InvalidTokenError, ApiError) as error:
         headers = {
             "Content-Type": "text/plain; charset=utf-8",
             "WWW-Authenticate": f'Bearer error="invalid_token", error_description="{type(error).__name__}"',
         }
         return Response(401, b"Unauthorized", headers), None
-    with ctx.state.lock:
-        custom = ctx.state.userinfo_claims.get(str(claims.get("jti")), {})
+    custom = ctx.tenant.logins.claims_for_userinfo(str(claims.get("jti")))
     answer = {"sub": user["user_id"], **profile_claims(user, tuple(str(claims.get("scope", "")).split())), **custom}
     return Response(200, answer), str(claims.get("azp")) or None

@@ -15,9 +15,10 @@ from urllib.parse import urlencode
 
 from ..exceptions import ApiError
 from ..http_messages import Request, Response
-from ..store import JSON
+from ..models.base import JSON
+from ..models.logins import CODE_SECONDS, TRANSACTION_SECONDS, AuthorizationCode, SignIn, Transaction
 from . import actions, pages
-from .context import CODE_SECONDS, TRANSACTION_SECONDS, AuthorizationCode, Context, Grant, Transaction, query_params
+from .context import Context, query_params
 from .discovery import RESPONSE_TYPES
 from .post_login import run_actions
 
@@ -58,8 +59,8 @@ def enabled_connections(ctx: Context, client_id: str) -> list[JSON]:
     """The connections enabled for the application, database connections first (Auth0's default order)."""
     enabled = [
         connection
-        for connection in ctx.store.list_connections()
-        if {"client_id": client_id} in ctx.store.enabled_clients(connection["id"])
+        for connection in ctx.tenant.connections.list_connections()
+        if {"client_id": client_id} in ctx.tenant.connections.enabled_clients(connection["id"])
     ]
     return sorted(enabled, key=lambda connection: connection["strategy"] != "auth0")
 
@@ -71,7 +72,7 @@ def authorize(ctx: Context, request: Request) -> tuple[Response, str | None]:
     if not client_id:
         return error_page("invalid_request", "Missing required parameter: client_id"), None
     try:
-        client = ctx.store.get_client(client_id)
+        client = ctx.tenant.clients.get_client(client_id)
     except ApiError:
         return error_page("invalid_request", f"Unknown client: {client_id}"), None
     redirect_uri = query.get("redirect_uri", "")
@@ -102,7 +103,7 @@ def authorize(ctx: Context, request: Request) -> tuple[Response, str | None]:
     if method is not None and method not in SUPPORTED_CHALLENGE_METHODS:
         return refuse("invalid_request", "Unsupported code_challenge_method")
     audience = query.get("audience") or None
-    if audience is not None and audience != ctx.issuer.audience:
+    if audience is not None and audience != ctx.tenant.audience:
         return refuse("access_denied", f"Service not found: {audience}")
     enabled = enabled_connections(ctx, client_id)
     if not enabled:
@@ -129,13 +130,13 @@ def authorize(ctx: Context, request: Request) -> tuple[Response, str | None]:
         query=query,
         expires_at=time.time() + TRANSACTION_SECONDS,
     )
-    key = ctx.state.add_transaction(transaction)
+    key = ctx.tenant.logins.add_transaction(transaction)
     return redirect("/u/login", {"state": key}), client_id
 
 
 def _transaction(ctx: Context, request: Request) -> tuple[str, Transaction | None]:
     key = query_params(request.query).get("state", "")
-    return key, ctx.state.transaction(key)
+    return key, ctx.tenant.logins.transaction(key)
 
 
 def login_page(ctx: Context, request: Request) -> tuple[Response, str | None]:
@@ -147,7 +148,7 @@ def login_page(ctx: Context, request: Request) -> tuple[Response, str | None]:
 
 
 def _form(ctx: Context, key: str, transaction: Transaction, status: int, error: str | None = None) -> Response:
-    application = ctx.store.get_client(transaction.client_id)["name"]
+    application = ctx.tenant.clients.get_client(transaction.client_id)["name"]
     body = pages.login_form(key, application=application, connection=transaction.connection["name"], error=error)
     return html(status, body)
 
@@ -158,11 +159,13 @@ def submit_login(ctx: Context, request: Request) -> tuple[Response, str | None]:
     if transaction is None:
         return error_page("invalid_request", LOST_TRANSACTION), None
     form = query_params(request.body.decode("utf-8", errors="replace"))
-    user_id = ctx.directory.sign_in(transaction.connection["name"], form.get("username", ""), form.get("password", ""))
+    user_id = ctx.tenant.directory.sign_in(
+        transaction.connection["name"], form.get("username", ""), form.get("password", "")
+    )
     if user_id is None:
         return _form(ctx, key, transaction, 400, WRONG_CREDENTIALS), transaction.client_id
-    ctx.state.finish_transaction(key)
-    grant = Grant(
+    ctx.tenant.logins.finish_transaction(key)
+    sign_in = SignIn(
         client_id=transaction.client_id,
         user_id=user_id,
         connection=transaction.connection,
@@ -174,12 +177,12 @@ def submit_login(ctx: Context, request: Request) -> tuple[Response, str | None]:
     )
     back = {"state": transaction.state}
     try:
-        result = run_actions(ctx, grant, request, transaction.query, transaction.redirect_uri, "oidc-basic-profile")
+        result = run_actions(ctx, sign_in, request, transaction.query, transaction.redirect_uri, "oidc-basic-profile")
     except actions.ActionFailed as failure:
         denied = {"error": "access_denied", "error_description": failure.message, **back}
         return redirect(transaction.redirect_uri, denied), transaction.client_id
     code = AuthorizationCode(
-        grant=grant,
+        sign_in=sign_in,
         id_token_claims=result.id_token_claims,
         access_token_claims=result.access_token_claims,
         redirect_uri=transaction.redirect_uri,
@@ -187,4 +190,4 @@ def submit_login(ctx: Context, request: Request) -> tuple[Response, str | None]:
         code_challenge_method=transaction.code_challenge_method,
         expires_at=time.time() + CODE_SECONDS,
     )
-    return redirect(transaction.redirect_uri, {"code": ctx.state.add_code(code), **back}), transaction.client_id
+    return redirect(transaction.redirect_uri, {"code": ctx.tenant.logins.add_code(code), **back}), transaction.client_id

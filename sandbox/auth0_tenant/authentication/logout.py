@@ -12,7 +12,7 @@ import jwt
 
 from ..exceptions import ApiError
 from ..http_messages import Request, Response
-from ..store import JSON
+from ..models.base import JSON
 from . import pages
 from .context import Context, query_params
 from .login import error_page, html, redirect
@@ -25,7 +25,7 @@ def _allowed(client: JSON | None, url: str) -> bool:
 
 def _client(ctx: Context, client_id: str) -> JSON | None:
     try:
-        return ctx.store.get_client(client_id) if client_id else None
+        return ctx.tenant.clients.get_client(client_id) if client_id else None
     except ApiError:
         return None
 
