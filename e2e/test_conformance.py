@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from sandbox.auth0_tenant import scopes
+from sandbox.auth0_tenant.management import scopes
 from sandbox.auth0_tenant.models.seeds import seeded_connection_id
 from sandbox.auth0_tenant.server import start_tenant
 

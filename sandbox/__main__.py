@@ -21,9 +21,9 @@ from pathlib import Path
 from . import processes
 from .auth0_tenant.action_builds import BuildPlan
 from .auth0_tenant.faults import FaultPlan
+from .auth0_tenant.management.scopes import DEFAULT_BOOTSTRAP_SCOPES
 from .auth0_tenant.plan_arguments import spec_argument
 from .auth0_tenant.rate_limit import RateLimit
-from .auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES
 from .control import env_lines, process_environment, start, state_dir, stop
 
 PYTHON_HOST = "pulumi-language-python"

@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .auth0_tenant.admin.urls import ADMIN_HEADER, ADMIN_PREFIX
 from .auth0_tenant.models.seeds import SANDBOX_ROLE_KEY
-from .auth0_tenant.routes import ADMIN_HEADER, ADMIN_PREFIX
 from .stack_conventions import is_stack_action, is_stack_application
 
 RETRIED_STATUSES = (429, 500, 503)

@@ -18,7 +18,7 @@ from pomerium_auth0.groups_claim import DEFAULT_GROUPS_CLAIM
 from pomerium_auth0.identity_provider import DEFAULT_NAMESPACE, DEFAULT_SECRET_NAME
 
 from sandbox import stack_conventions
-from sandbox.auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES
+from sandbox.auth0_tenant.management.scopes import DEFAULT_BOOTSTRAP_SCOPES
 
 APP_NAMES = ("pomerium", "pomerium-dev", "pomerium-dev2", "pomerium-dev-directory-sync", "team-a", "")
 """Stacks whose names trip a prefix match: `pomerium-dev` is a prefix of `pomerium-dev2` and of its objects."""

@@ -79,3 +79,9 @@ def role_not_found() -> ApiError:
 def user_not_found() -> ApiError:
     """Auth0's 404 for a user id it does not know."""
     return ApiError(404, "The user does not exist.", "inexistent_user")
+
+
+def not_implemented(method: str, path: str) -> ApiError:
+    """The sandbox's own 501 for a route it does not implement, so a client relying on it fails instead of
+    passing by accident."""
+    return ApiError(501, f"The sandbox tenant does not implement {method} {path}", "sandbox_not_implemented")

@@ -19,13 +19,14 @@ from .action_builds import BuildModel, BuildPlan
 from .authentication import AuthenticationApi
 from .authentication.context import Context
 from .authentication.keys import SigningKey
+from .conditions import Conditions
+from .dispatcher import Dispatcher
 from .faults import FaultInjector, FaultPlan
 from .http_messages import Request
+from .management.scopes import API_PREFIX, DEFAULT_BOOTSTRAP_SCOPES, INSPECTOR_SCOPES
 from .models.tenant import Tenant
 from .rate_limit import RateLimit, TokenBucket
 from .requestlog import RequestLog
-from .routes import TenantApp
-from .scopes import API_PREFIX, DEFAULT_BOOTSTRAP_SCOPES, INSPECTOR_SCOPES
 from .tls import ensure_certificates
 
 LOG_FILE = "requests.jsonl"
@@ -99,7 +100,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
-    app: TenantApp  # set once the port, and so the audience, is known
+    app: Dispatcher  # set once the port, and so the audience, is known
 
     def __init__(self, port: int, context: ssl.SSLContext) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
@@ -198,14 +199,8 @@ def start_tenant(
     authentication = AuthenticationApi(Context(tenant, signing_key, domain, custom_domain))
     log = RequestLog(state_dir / LOG_FILE)
     admin_token = secrets.token_urlsafe(32)
-    server.app = TenantApp(
-        tenant,
-        authentication,
-        log,
-        admin_token,
-        FaultInjector(faults) if faults else None,
-        TokenBucket(rate_limit) if rate_limit else None,
-    )
+    conditions = Conditions(FaultInjector(faults) if faults else None, TokenBucket(rate_limit) if rate_limit else None)
+    server.app = Dispatcher(tenant, authentication, log, admin_token, conditions)
     bootstrap = tenant.seed_machine_client("bootstrap", bootstrap_scopes)
     inspector = tenant.seed_machine_client("inspector", INSPECTOR_SCOPES)
     info = TenantInfo(

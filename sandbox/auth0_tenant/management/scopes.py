@@ -29,7 +29,7 @@ class Endpoint:
 
     @property
     def key(self) -> str:
-        """The name a route handler registers under, e.g. `GET /clients/{id}`."""
+        """The endpoint's name, e.g. `GET /clients/{id}` (what tests and request counts call it)."""
         return f"{self.method} {self.template}"
 
 
