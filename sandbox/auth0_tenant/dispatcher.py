@@ -14,7 +14,8 @@ from urllib.parse import parse_qs, unquote
 
 from .admin import urls as admin_urls
 from .admin.responses import AdminCall
-from .authentication import AuthenticationApi
+from .authentication import urls as authentication_urls
+from .authentication.context import Context
 from .conditions import Conditions
 from .exceptions import ApiError, OAuthError, not_implemented
 from .http_messages import Request, Response
@@ -41,7 +42,7 @@ class Dispatcher:
     def __init__(
         self,
         tenant: Tenant,
-        authentication: AuthenticationApi,
+        authentication: Context,
         log: RequestLog,
         admin_token: str,
         conditions: Conditions,
@@ -61,9 +62,9 @@ class Dispatcher:
         limited: dict[str, str] = {}
         rate_limited = False
         try:
-            authentication_route = self.authentication.route(request)
+            authentication_route = authentication_urls.find(request.method, request.path)
             if authentication_route is not None:
-                response, client_id = self.authentication.handle(authentication_route, request)
+                response, client_id = authentication_route(self.authentication, request)
             elif request.path.startswith(API_PREFIX + "/"):
                 bucket, faults = self.conditions.rate_limit, self.conditions.faults
                 decision = bucket.take() if bucket else None

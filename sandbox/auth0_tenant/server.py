@@ -16,7 +16,6 @@ from typing import Any
 
 from . import STATE_FILE
 from .action_builds import BuildModel, BuildPlan
-from .authentication import AuthenticationApi
 from .authentication.context import Context
 from .authentication.keys import SigningKey
 from .conditions import Conditions
@@ -196,7 +195,7 @@ def start_tenant(
     audience = f"https://{domain}{API_PREFIX}/"
     signing_key = SigningKey.generate(domain)
     tenant = Tenant(signing_key.certificate_pem, audience, builds=BuildModel(action_builds))
-    authentication = AuthenticationApi(Context(tenant, signing_key, domain, custom_domain))
+    authentication = Context(tenant, signing_key, domain, custom_domain)
     log = RequestLog(state_dir / LOG_FILE)
     admin_token = secrets.token_urlsafe(32)
     conditions = Conditions(FaultInjector(faults) if faults else None, TokenBucket(rate_limit) if rate_limit else None)

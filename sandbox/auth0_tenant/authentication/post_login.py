@@ -11,18 +11,18 @@ from typing import Any
 from ..http_messages import Request
 from ..models.base import now
 from ..models.logins import SignIn
-from . import actions
+from . import action_runner
 from .context import Context
 
 
 def run_actions(
     ctx: Context, sign_in: SignIn, request: Request, query: dict[str, str], redirect_uri: str | None, protocol: str
-) -> actions.ActionResult:
+) -> action_runner.ActionResult:
     """Run the deployed post-login Actions for this sign-in (`protocol` as Auth0 names the flow), or raise."""
-    deployed = [actions.DeployedAction(*entry) for entry in ctx.tenant.actions.deployed_code("post-login")]
+    deployed = [action_runner.DeployedAction(*entry) for entry in ctx.tenant.actions.deployed_code("post-login")]
     if not deployed:
-        return actions.ActionResult()
-    return actions.run_post_login(deployed, event(ctx, sign_in, request, query, redirect_uri, protocol))
+        return action_runner.ActionResult()
+    return action_runner.run_post_login(deployed, event(ctx, sign_in, request, query, redirect_uri, protocol))
 
 
 def event(

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import secrets
 import time
-from urllib.parse import urlencode
 
 from ..exceptions import ApiError
 from ..http_messages import Request, Response
 from ..models.base import JSON
 from ..models.logins import CODE_SECONDS, TRANSACTION_SECONDS, AuthorizationCode, SignIn, Transaction
-from . import actions, pages
+from . import action_runner, pages
 from .context import Context, query_params
 from .discovery import RESPONSE_TYPES
+from .pages import error_page, html, not_implemented, redirect
 from .post_login import run_actions
 
 SUPPORTED_CHALLENGE_METHODS = ("S256", "plain")
@@ -32,27 +32,6 @@ LOST_TRANSACTION = (
     "if the problem persists please contact the administrator."
 )
 """Auth0's description for a login transaction it no longer has (an expired one, for instance)."""
-
-
-def html(status: int, body: bytes) -> Response:
-    return Response(status, body, {"Content-Type": pages.HTML_TYPE, "Cache-Control": "no-store"})
-
-
-def error_page(error: str, description: str, status: int = 400) -> Response:
-    """Auth0's error page, for what it cannot send back to the application."""
-    return html(status, pages.error_page(error, description))
-
-
-def not_implemented(what: str) -> Response:
-    """A 501 for an Auth0 feature this tenant lacks, so a client relying on it fails instead of passing."""
-    return error_page("sandbox_not_implemented", f"The sandbox tenant does not implement {what}", 501)
-
-
-def redirect(url: str, params: dict[str, str | None]) -> Response:
-    """302 to `url` with these query parameters added (the ones that are None left out)."""
-    query = urlencode({key: value for key, value in params.items() if value is not None})
-    separator = "&" if "?" in url else "?"
-    return Response(302, None, {"Location": f"{url}{separator}{query}" if query else url})
 
 
 def enabled_connections(ctx: Context, client_id: str) -> list[JSON]:
@@ -178,7 +157,7 @@ def submit_login(ctx: Context, request: Request) -> tuple[Response, str | None]:
     back = {"state": transaction.state}
     try:
         result = run_actions(ctx, sign_in, request, transaction.query, transaction.redirect_uri, "oidc-basic-profile")
-    except actions.ActionFailed as failure:
+    except action_runner.ActionFailed as failure:
         denied = {"error": "access_denied", "error_description": failure.message, **back}
         return redirect(transaction.redirect_uri, denied), transaction.client_id
     code = AuthorizationCode(
