@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from e2e.conftest import Sandbox, Stack, StackFactory, side_by_side, touching_bindings
-from sandbox.login import LoginError, RelyingParty, StackLogin
+from sandbox.relying_party import LoginError, RelyingParty, StackLogin
 from sandbox.tenant_client import TenantClient
 
 DATABASE = "Username-Password-Authentication"

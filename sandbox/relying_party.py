@@ -8,7 +8,7 @@ Pomerium v0.19 did. This module supplies what it needs for one stack: the stack 
 Secret name, groups claim and authenticate URL, a seeded user's password from `tenant.json`, the
 sandbox's kubeconfig and the tenant's CA. `scripts/login.sh` and the e2e tests both go through it.
 
-    python -m sandbox.login --engine BIN <stack> [user] [--password P] [--connection NAME] [--full]
+    python -m sandbox.relying_party --engine BIN <stack> [user] [--password P] [--connection NAME] [--full]
 """
 
 from __future__ import annotations
