@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.real_engine import engine_bin, project_copy, run_operation  # noqa: E402
 from sandbox import control  # noqa: E402
+from sandbox.auth0_tenant.management.scopes import API_PREFIX, DEFAULT_BOOTSTRAP_SCOPES  # noqa: E402
 from sandbox.auth0_tenant.rate_limit import RateLimit  # noqa: E402
-from sandbox.auth0_tenant.scopes import API_PREFIX, DEFAULT_BOOTSTRAP_SCOPES  # noqa: E402
 from sandbox.tenant_client import TenantClient  # noqa: E402
 
 RATE_LIMIT = "rps=2,burst=10"

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.process_tree import OWN_VERBS, Sample, timed  # noqa: E402
 from benchmarks.real_engine import engine_bin, project_copy  # noqa: E402
 from sandbox import control  # noqa: E402
-from sandbox.auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES  # noqa: E402
+from sandbox.auth0_tenant.management.scopes import DEFAULT_BOOTSTRAP_SCOPES  # noqa: E402
 from sandbox.tenant_client import TenantClient  # noqa: E402
 
 OPERATIONS = ("first apply", "no-op plan", "no-op apply", "one-field change", "destroy")

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sandbox import control  # noqa: E402
-from sandbox.auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES  # noqa: E402
+from sandbox.auth0_tenant.management.scopes import DEFAULT_BOOTSTRAP_SCOPES  # noqa: E402
 from sandbox.tenant_client import TenantClient  # noqa: E402
 
 OPERATIONS = (("first up", "up"), ("no-op preview", "preview"), ("no-op up", "up"), ("destroy", "destroy"))

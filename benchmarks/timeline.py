@@ -44,7 +44,7 @@ from pulumi import automation as auto  # noqa: E402
 
 from benchmarks.real_engine import engine_bin, project_copy  # noqa: E402
 from sandbox import control  # noqa: E402
-from sandbox.auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES  # noqa: E402
+from sandbox.auth0_tenant.management.scopes import DEFAULT_BOOTSTRAP_SCOPES  # noqa: E402
 from sandbox.program import select_stack  # noqa: E402
 
 STACK = "timeline"

@@ -28,8 +28,8 @@ import pytest
 import yaml
 
 from sandbox import control
-from sandbox.auth0_tenant.authentication import actions
-from sandbox.auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES
+from sandbox.auth0_tenant.authentication import action_runner as actions
+from sandbox.auth0_tenant.management.scopes import DEFAULT_BOOTSTRAP_SCOPES
 from sandbox.cluster import load_cluster
 from sandbox.kube_api import KubeApi
 from sandbox.tenant_client import StackObjects, TenantClient

@@ -30,9 +30,9 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from sandbox.auth0_tenant import scopes
+from sandbox.auth0_tenant.management import scopes
+from sandbox.auth0_tenant.models.seeds import seeded_connection_id
 from sandbox.auth0_tenant.server import start_tenant
-from sandbox.auth0_tenant.store import seeded_connection_id
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDED_DOMAIN = "terraform-provider-auth0-dev.eu.auth0.com"

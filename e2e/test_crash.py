@@ -18,7 +18,7 @@ from typing import Any
 
 from e2e.conftest import Sandbox, Stack, StackFactory, resources, side_by_side, tenant_objects, touching_bindings
 from sandbox import control, processes
-from sandbox.auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES
+from sandbox.auth0_tenant.management.scopes import DEFAULT_BOOTSTRAP_SCOPES
 from sandbox.tenant_client import fold_ids
 
 KILL_POINTS = {

@@ -1,6 +1,6 @@
 """A person signs in with what `pulumi up` created: Pomerium's own login, on the real engine.
 
-The relying party (`pomerium-auth0-login`, engine/login) reads the IdP Secret from the cluster and
+The relying party (`pomerium-auth0-login`, engine/relyingparty) reads the IdP Secret from the cluster and
 signs in with go-oidc and x/oauth2 configured as Pomerium's Auth0 provider configures them; the
 directory listing makes Pomerium v0.19's Management API calls with `IDP_SERVICE_ACCOUNT`. Three
 stacks are deployed side by side, once, and every assertion reads the result of a real login:
@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from e2e.conftest import Sandbox, Stack, StackFactory, side_by_side, touching_bindings
-from sandbox.login import LoginError, RelyingParty, StackLogin
+from sandbox.relying_party import LoginError, RelyingParty, StackLogin
 from sandbox.tenant_client import TenantClient
 
 DATABASE = "Username-Password-Authentication"

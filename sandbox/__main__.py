@@ -21,6 +21,7 @@ from pathlib import Path
 from . import processes
 from .auth0_tenant.action_builds import BuildPlan
 from .auth0_tenant.faults import FaultPlan
+from .auth0_tenant.management.scopes import DEFAULT_BOOTSTRAP_SCOPES
 from .auth0_tenant.plan_arguments import spec_argument
 from .auth0_tenant.rate_limit import RateLimit
 from .control import env_lines, process_environment, start, state_dir, stop
@@ -71,9 +72,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     directory = state_dir()
     if args.command == "start":
-        # Imported here: the list comes from the components, whose import loads every Pulumi SDK.
-        from .auth0_tenant.scopes import DEFAULT_BOOTSTRAP_SCOPES
-
         scopes = args.bootstrap_scopes or " ".join(DEFAULT_BOOTSTRAP_SCOPES)
         start(directory, args.engine, scopes, args.faults, args.rate_limit, args.action_builds)
     elif args.command == "env":

@@ -20,10 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pomerium_auth0.domain.tenant_names import owns_action, owns_application
-
-from .auth0_tenant.routes import ADMIN_HEADER, ADMIN_PREFIX
-from .auth0_tenant.store import SANDBOX_ROLE_KEY
+from .auth0_tenant.admin.urls import ADMIN_HEADER, ADMIN_PREFIX
+from .auth0_tenant.models.seeds import SANDBOX_ROLE_KEY
+from .stack_conventions import is_stack_action, is_stack_application
 
 RETRIED_STATUSES = (429, 500, 503)
 RETRIES = 20
@@ -142,14 +141,14 @@ class TenantClient:
         return self._all_pages(f"/actions/triggers/{trigger}/bindings", "bindings")
 
     def stack_objects(self, app_name: str) -> StackObjects:
-        """The Auth0 objects of the stack with this `appName`, matched exactly (`pomerium_auth0.tenant_names`)."""
-        clients = [c for c in self.clients() if owns_application(app_name, c)]
+        """The Auth0 objects of the stack with this `appName`, matched exactly (`stack_conventions`)."""
+        clients = [c for c in self.clients() if is_stack_application(app_name, c)]
         ids = {c["client_id"] for c in clients}
         return StackObjects(
             clients=clients,
             grants=[g for g in self.grants() if g["client_id"] in ids],
-            actions=[a for a in self.actions() if owns_action(app_name, a)],
-            bindings=[b for b in self.bindings() if owns_action(app_name, b["action"])],
+            actions=[a for a in self.actions() if is_stack_action(app_name, a)],
+            bindings=[b for b in self.bindings() if is_stack_action(app_name, b["action"])],
         )
 
     def connections(self) -> dict[str, str]:

@@ -2,7 +2,7 @@
 # Build, or reuse, the real Pulumi engine from Go modules: the pulumi CLI, the YAML language host,
 # the auth0, random and kubernetes resource plugins, a loopback Kubernetes control plane (etcd,
 # kube-apiserver, kube-controller-manager), the Node.js SDK generator (engine/nodesdk) and the
-# relying party that signs in to Auth0 the way Pomerium does (engine/login). Each
+# relying party that signs in to Auth0 the way Pomerium does (engine/relyingparty). Each
 # component is cached outside the clone, keyed by its engine/<dir>, engine/versions.env and the Go
 # version, so a second run takes seconds and a change rebuilds only what it touches.
 # Progress goes to stderr; the last line on stdout is the bin directory.
@@ -113,12 +113,12 @@ build_etcd() { go_build "$1" etcd "$2" . ""; }
 build_nodesdk() { go_build "$1" pulumi-gen-nodejs-sdk "$2" . ""; }
 
 # Our own tool: Pomerium's Auth0 login and v0.19 directory sync, with Pomerium's client libraries.
-build_login() { go_build "$1" pomerium-auth0-login "$2" . ""; }
+build_relyingparty() { go_build "$1" pomerium-auth0-login "$2" . ""; }
 
 # The components in build order, with what each builds and its cold build time in seconds on 2
 # cores with empty Go caches (measured; later components reuse the packages earlier ones compiled).
-COMPONENTS=(cli yaml kubernetes auth0 random kube etcd nodesdk login)
-declare -A estimate=([cli]=300 [yaml]=60 [kubernetes]=500 [auth0]=200 [random]=90 [kube]=300 [etcd]=40 [nodesdk]=20 [login]=20)
+COMPONENTS=(cli yaml kubernetes auth0 random kube etcd nodesdk relyingparty)
+declare -A estimate=([cli]=300 [yaml]=60 [kubernetes]=500 [auth0]=200 [random]=90 [kube]=300 [etcd]=40 [nodesdk]=20 [relyingparty]=20)
 what() {
   case "$1" in
     cli) echo "pulumi" ;;
@@ -126,7 +126,7 @@ what() {
     kube) echo "kube-apiserver, kube-controller-manager" ;;
     etcd) echo "etcd" ;;
     nodesdk) echo "pulumi-gen-nodejs-sdk" ;;
-    login) echo "pomerium-auth0-login" ;;
+    relyingparty) echo "pomerium-auth0-login" ;;
     *) echo "pulumi-resource-$1" ;;
   esac
 }

@@ -7,4 +7,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 engine="$(scripts/engine.sh | tail -n 1)"
-exec .venv/bin/python -m sandbox.login --engine "$engine" "$@"
+exec .venv/bin/python -m sandbox.relying_party --engine "$engine" "$@"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.auth0_tenant.authentication import actions
+from sandbox.auth0_tenant.authentication import action_runner as actions
 
 requires_node = pytest.mark.skipif(actions.NODE is None, reason="node is not installed (it runs the Action's code)")
 """For the mock suite, where Node is optional; the real-engine suite fails at its start without it."""

@@ -11,9 +11,9 @@ from types import FrameType
 
 from .action_builds import BuildPlan
 from .faults import FaultPlan
+from .management.scopes import DEFAULT_BOOTSTRAP_SCOPES
 from .plan_arguments import plan_argument
 from .rate_limit import RateLimit
-from .scopes import DEFAULT_BOOTSTRAP_SCOPES
 from .server import start_tenant
 
 

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .errors import ApiError
+from .exceptions import ApiError
 
 TIERS: dict[str, tuple[float, int]] = {
     "free": (2.0, 120),

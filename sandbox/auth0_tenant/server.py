@@ -16,18 +16,17 @@ from typing import Any
 
 from . import STATE_FILE
 from .action_builds import BuildModel, BuildPlan
-from .authentication import AuthenticationApi
 from .authentication.context import Context
-from .authentication.directory import Directory
 from .authentication.keys import SigningKey
+from .conditions import Conditions
+from .dispatcher import Dispatcher
 from .faults import FaultInjector, FaultPlan
+from .http_messages import Request
+from .management.scopes import API_PREFIX, DEFAULT_BOOTSTRAP_SCOPES, INSPECTOR_SCOPES
+from .models.tenant import Tenant
 from .rate_limit import RateLimit, TokenBucket
 from .requestlog import RequestLog
-from .routes import Request, TenantApp
-from .scopes import API_PREFIX, DEFAULT_BOOTSTRAP_SCOPES, INSPECTOR_SCOPES
-from .store import Store
 from .tls import ensure_certificates
-from .tokens import TokenIssuer
 
 LOG_FILE = "requests.jsonl"
 IDLE_CONNECTION_SECONDS = 60
@@ -100,7 +99,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
-    app: TenantApp  # set once the port, and so the audience, is known
+    app: Dispatcher  # set once the port, and so the audience, is known
 
     def __init__(self, port: int, context: ssl.SSLContext) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
@@ -195,23 +194,14 @@ def start_tenant(
     custom_domain = f"localhost:{server.server_address[1]}"
     audience = f"https://{domain}{API_PREFIX}/"
     signing_key = SigningKey.generate(domain)
-    store = Store(signing_key.certificate_pem, apis=(audience,), builds=BuildModel(action_builds))
-    directory = Directory(store)
-    issuer = TokenIssuer(store, audience)
-    authentication = AuthenticationApi(Context(store, directory, signing_key, issuer, domain, custom_domain))
+    tenant = Tenant(signing_key.certificate_pem, audience, builds=BuildModel(action_builds))
+    authentication = Context(tenant, signing_key, domain, custom_domain)
     log = RequestLog(state_dir / LOG_FILE)
     admin_token = secrets.token_urlsafe(32)
-    server.app = TenantApp(
-        store,
-        issuer,
-        authentication,
-        log,
-        admin_token,
-        FaultInjector(faults) if faults else None,
-        TokenBucket(rate_limit) if rate_limit else None,
-    )
-    bootstrap = store.seed_machine_client("bootstrap", audience, bootstrap_scopes)
-    inspector = store.seed_machine_client("inspector", audience, INSPECTOR_SCOPES)
+    conditions = Conditions(FaultInjector(faults) if faults else None, TokenBucket(rate_limit) if rate_limit else None)
+    server.app = Dispatcher(tenant, authentication, log, admin_token, conditions)
+    bootstrap = tenant.seed_machine_client("bootstrap", bootstrap_scopes)
+    inspector = tenant.seed_machine_client("inspector", INSPECTOR_SCOPES)
     info = TenantInfo(
         domain=domain,
         ca_file=str(certs.ca_file),
@@ -223,8 +213,8 @@ def start_tenant(
         pid=os.getpid(),
         log_file=str(log.path),
         custom_domain=custom_domain,
-        users=directory.seeds(),
+        users=tenant.directory.seeds(),
     )
-    tenant = RunningTenant(server, info, log, state_dir / STATE_FILE)
-    _write_atomically(tenant.state_file, json.dumps(asdict(info), indent=2) + "\n")
-    return tenant
+    running = RunningTenant(server, info, log, state_dir / STATE_FILE)
+    _write_atomically(running.state_file, json.dumps(asdict(info), indent=2) + "\n")
+    return running

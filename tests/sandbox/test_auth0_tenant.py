@@ -25,8 +25,7 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from sandbox.auth0_tenant.faults import FaultPlan
-from sandbox.auth0_tenant.rate_limit import RateLimit
-from sandbox.auth0_tenant.scopes import (
+from sandbox.auth0_tenant.management.scopes import (
     CLIENT_FIELDS_ANY_SCOPE,
     CLIENT_KEY_FIELDS,
     CLIENT_SETTINGS_FIELDS,
@@ -35,8 +34,9 @@ from sandbox.auth0_tenant.scopes import (
     Endpoint,
     client_field_read_scopes,
 )
+from sandbox.auth0_tenant.models.seeds import SANDBOX_ROLE_KEY
+from sandbox.auth0_tenant.rate_limit import RateLimit
 from sandbox.auth0_tenant.server import RunningTenant, start_tenant
-from sandbox.auth0_tenant.store import SANDBOX_ROLE_KEY
 
 REPO = Path(__file__).resolve().parents[2]
 ALL_SCOPES = sorted({scope for endpoint in ENDPOINTS for scope in endpoint.scopes})

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from sandbox.__main__ import PYTHON_HOST, command_line
-from sandbox.auth0_tenant.store import SEEDED_CONNECTIONS, Store, seeded_connection_id
+from sandbox.auth0_tenant.models.seeds import SEEDED_CONNECTIONS, seeded_connection_id
+from sandbox.auth0_tenant.models.tenant import Tenant
 from tests.harness import ROOT
 
 
@@ -41,7 +42,7 @@ def test_the_sandbox_stack_enables_the_seeded_database_connection() -> None:
     stack = yaml.safe_load((ROOT / "stacks" / "Pulumi.sandbox.yaml").read_text())
     database = seeded_connection_id("Username-Password-Authentication")
     assert stack["config"]["pomerium-auth0:connections"] == [database]
-    tenant = Store(signing_cert_pem="unused", apis=())
+    tenant = Tenant(signing_cert_pem="unused", audience="https://unused/api/v2/").connections
     assert {c["name"]: c["id"] for c in tenant.list_connections()} == {
         name: seeded_connection_id(name) for name, _, _ in SEEDED_CONNECTIONS
     }

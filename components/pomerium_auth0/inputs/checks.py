@@ -32,7 +32,7 @@ _IMAGE_REFERENCE = re.compile(
     r"(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$"
 )
 
-_RESTRICTED_CLAIMS = frozenset(
+RESTRICTED_CLAIMS = frozenset(
     claim.lower()
     for claim in (
         *("acr", "act", "active", "amr", "at_hash", "ath", "attest", "aud", "auth_time", "authorization_details"),
@@ -221,7 +221,7 @@ def claim_name(key: str, value: object, *, example: str) -> str:
             f"{MAX_CLIENT_METADATA_VALUE}",
             f"use a shorter name such as {example}",
         )
-    if text.lower() in _RESTRICTED_CLAIMS:
+    if text.lower() in RESTRICTED_CLAIMS:
         raise InputError(
             key,
             f"{shown(text)} is a claim Auth0 reserves: it silently drops it from the ID token, so no policy "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..http_messages import Request, Response
 from .context import Context
 
 SCOPES = (
@@ -22,7 +23,17 @@ CLAIMS = (
 )  # fmt: skip
 
 
-def openid_configuration(ctx: Context, issuer: str) -> dict[str, Any]:
+def openid_configuration(ctx: Context, request: Request) -> tuple[Response, str | None]:
+    """GET /.well-known/openid-configuration, for the host the request came in on."""
+    return Response(200, document(ctx.issuer_url(request.headers))), None
+
+
+def jwks(ctx: Context, request: Request) -> tuple[Response, str | None]:
+    """GET /.well-known/jwks.json: the tenant's public signing keys."""
+    return Response(200, {"keys": [ctx.key.jwk()]}), None
+
+
+def document(issuer: str) -> dict[str, Any]:
     """Auth0's discovery document with this issuer (`https://<host>/`)."""
     return {
         "issuer": issuer,
@@ -47,8 +58,3 @@ def openid_configuration(ctx: Context, issuer: str) -> dict[str, Any]:
         "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "PS256"],
         "end_session_endpoint": issuer + "oidc/logout",
     }
-
-
-def jwks(ctx: Context) -> dict[str, Any]:
-    """The tenant's public signing keys."""
-    return {"keys": [ctx.key.jwk()]}

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import jwt
 
-from ..errors import ApiError
-from ..routes import Request, Response
-from ..store import JSON
-from . import pages
+from ..exceptions import ApiError
+from ..http_messages import Request, Response
+from ..models.base import JSON
 from .context import Context, query_params
-from .login import error_page, html, redirect
+from .pages import error_page, html, message_html, redirect
 
 
 def _allowed(client: JSON | None, url: str) -> bool:
@@ -25,7 +24,7 @@ def _allowed(client: JSON | None, url: str) -> bool:
 
 def _client(ctx: Context, client_id: str) -> JSON | None:
     try:
-        return ctx.store.get_client(client_id) if client_id else None
+        return ctx.tenant.clients.get_client(client_id) if client_id else None
     except ApiError:
         return None
 
@@ -53,7 +52,7 @@ def v2_logout(ctx: Context, request: Request) -> tuple[Response, str | None]:
         allowed = client.get("allowed_logout_urls", []) if client else []
         if allowed:
             return redirect(allowed[0], {}), client_id or None
-        return html(200, pages.message_page("OK")), client_id or None
+        return html(200, message_html("OK")), client_id or None
     if not _allowed(client, return_to):
         return _mismatch("returnTo", return_to, client_id), client_id or None
     return redirect(return_to, {}), client_id
@@ -72,7 +71,7 @@ def oidc_logout(ctx: Context, request: Request) -> tuple[Response, str | None]:
             return error_page("invalid_request", "Invalid id_token_hint"), None
     target = query.get("post_logout_redirect_uri", "")
     if not target:
-        return html(200, pages.message_page("OK")), client_id or None
+        return html(200, message_html("OK")), client_id or None
     if not client_id:
         return error_page("invalid_request", "Either id_token_hint or client_id is required"), None
     if not _allowed(_client(ctx, client_id), target):

@@ -1,4 +1,5 @@
-"""The HTML the login stand-in serves: the sign-in form and Auth0's error page (LOGIN-CONTRACT.md).
+"""What the Authentication API answers a browser: the HTML the login stand-in serves (the sign-in form and
+Auth0's error page, LOGIN-CONTRACT.md) and redirects.
 
 Auth0's Universal Login page is a JavaScript application; this one is a plain form with the inputs a
 relying party under test fills in (`username`, `password`) and the hidden `state` it must send back.
@@ -7,7 +8,9 @@ relying party under test fills in (`username`, `password`) and the hidden `state
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
+
+from ..http_messages import Response
 
 HTML_TYPE = "text/html; charset=utf-8"
 
@@ -43,7 +46,7 @@ def login_form(transaction_id: str, *, application: str, connection: str, error:
     return _page("Log in", content)
 
 
-def error_page(error: str, description: str) -> bytes:
+def error_html(error: str, description: str) -> bytes:
     """Auth0's "Oops!, something went wrong" page, with the OAuth error code and description as elements."""
     content = (
         "<h1>Oops!, something went wrong</h1>\n"
@@ -52,6 +55,31 @@ def error_page(error: str, description: str) -> bytes:
     return _page("Error", content)
 
 
-def message_page(text: str) -> bytes:
+def message_html(text: str) -> bytes:
     """A plain page, such as the one `/v2/logout` shows when it has nowhere to send the browser."""
     return _page(text, f"<p>{escape(text)}</p>")
+
+
+# The answers that carry them
+
+
+def html(status: int, body: bytes) -> Response:
+    """An HTML answer, never cached."""
+    return Response(status, body, {"Content-Type": HTML_TYPE, "Cache-Control": "no-store"})
+
+
+def error_page(error: str, description: str, status: int = 400) -> Response:
+    """Auth0's error page, for what it cannot send back to the application."""
+    return html(status, error_html(error, description))
+
+
+def not_implemented(what: str) -> Response:
+    """A 501 for an Auth0 feature this tenant lacks, so a client relying on it fails instead of passing."""
+    return error_page("sandbox_not_implemented", f"The sandbox tenant does not implement {what}", 501)
+
+
+def redirect(url: str, params: dict[str, str | None]) -> Response:
+    """302 to `url` with these query parameters added (the ones that are None left out)."""
+    query = urlencode({key: value for key, value in params.items() if value is not None})
+    separator = "&" if "?" in url else "?"
+    return Response(302, None, {"Location": f"{url}{separator}{query}" if query else url})

@@ -8,29 +8,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..routes import Request
-from ..store import now
-from . import actions
-from .context import Context, Grant
+from ..http_messages import Request
+from ..models.base import now
+from ..models.logins import SignIn
+from . import action_runner
+from .context import Context
 
 
 def run_actions(
-    ctx: Context, grant: Grant, request: Request, query: dict[str, str], redirect_uri: str | None, protocol: str
-) -> actions.ActionResult:
-    """Run the deployed post-login Actions for this grant (`protocol` as Auth0 names the flow), or raise."""
-    deployed = [actions.DeployedAction(*entry) for entry in ctx.store.deployed_code("post-login")]
+    ctx: Context, sign_in: SignIn, request: Request, query: dict[str, str], redirect_uri: str | None, protocol: str
+) -> action_runner.ActionResult:
+    """Run the deployed post-login Actions for this sign-in (`protocol` as Auth0 names the flow), or raise."""
+    deployed = [action_runner.DeployedAction(*entry) for entry in ctx.tenant.actions.deployed_code("post-login")]
     if not deployed:
-        return actions.ActionResult()
-    return actions.run_post_login(deployed, event(ctx, grant, request, query, redirect_uri, protocol))
+        return action_runner.ActionResult()
+    return action_runner.run_post_login(deployed, event(ctx, sign_in, request, query, redirect_uri, protocol))
 
 
 def event(
-    ctx: Context, grant: Grant, request: Request, query: dict[str, str], redirect_uri: str | None, protocol: str
+    ctx: Context, sign_in: SignIn, request: Request, query: dict[str, str], redirect_uri: str | None, protocol: str
 ) -> dict[str, Any]:
     """Auth0's post-login `event`, with the fields our Actions and Auth0's documentation use."""
-    client = ctx.store.get_client(grant.client_id)
-    user = ctx.directory.user(grant.user_id)
-    connection = grant.connection
+    client = ctx.tenant.clients.get_client(sign_in.client_id)
+    user = ctx.tenant.directory.user(sign_in.user_id)
+    connection = sign_in.connection
     event: dict[str, Any] = {
         "client": {
             "client_id": client["client_id"],
@@ -44,7 +45,7 @@ def event(
             "metadata": {},
         },
         "user": {key: value for key, value in user.items() if key != "logins_count"},
-        "authorization": {"roles": ctx.directory.role_names(grant.user_id)},
+        "authorization": {"roles": ctx.tenant.directory.role_names(sign_in.user_id)},
         "authentication": {
             "methods": [{"name": "pwd" if connection["strategy"] == "auth0" else "federated", "timestamp": now()}]
         },
@@ -57,12 +58,12 @@ def event(
             "query": query,
             "geoip": {},
         },
-        "session": {"id": grant.sid},
+        "session": {"id": sign_in.sid},
         "stats": {"logins_count": user.get("logins_count", 0)},
         "tenant": {"id": "sandbox"},
         "transaction": {
             "protocol": protocol,
-            "requested_scopes": list(grant.scopes),
+            "requested_scopes": list(sign_in.scopes),
             "redirect_uri": redirect_uri,
             "response_type": ["code"],
             "response_mode": "query",
@@ -70,6 +71,6 @@ def event(
             "ui_locales": [],
         },
     }
-    if grant.audience is not None:
-        event["resource_server"] = {"identifier": grant.audience}
+    if sign_in.audience is not None:
+        event["resource_server"] = {"identifier": sign_in.audience}
     return event

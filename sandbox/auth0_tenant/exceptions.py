@@ -1,4 +1,5 @@
-"""Auth0's error body, raised from anywhere in the tenant and rendered once by the HTTP layer."""
+"""The tenant's error answers: Auth0's Management API error body and the OAuth 2.0 error of the Authentication API,
+raised from anywhere in the tenant and rendered once by the dispatcher (moto's `exceptions.py`)."""
 
 from __future__ import annotations
 
@@ -68,3 +69,19 @@ def action_not_found() -> ApiError:
 def connection_not_found() -> ApiError:
     """Auth0's 404 for a connection id it does not know."""
     return ApiError(404, "The connection does not exist", "inexistent_connection")
+
+
+def role_not_found() -> ApiError:
+    """Auth0's 404 for a role id it does not know."""
+    return ApiError(404, "The role does not exist.", "inexistent_role")
+
+
+def user_not_found() -> ApiError:
+    """Auth0's 404 for a user id it does not know."""
+    return ApiError(404, "The user does not exist.", "inexistent_user")
+
+
+def not_implemented(method: str, path: str) -> ApiError:
+    """The sandbox's own 501 for a route it does not implement, so a client relying on it fails instead of
+    passing by accident."""
+    return ApiError(501, f"The sandbox tenant does not implement {method} {path}", "sandbox_not_implemented")

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import secrets
 import time
-from urllib.parse import urlencode
 
-from ..errors import ApiError
-from ..routes import Request, Response
-from ..store import JSON
-from . import actions, pages
-from .context import CODE_SECONDS, TRANSACTION_SECONDS, AuthorizationCode, Context, Grant, Transaction, query_params
+from ..exceptions import ApiError
+from ..http_messages import Request, Response
+from ..models.base import JSON
+from ..models.logins import CODE_SECONDS, TRANSACTION_SECONDS, AuthorizationCode, SignIn, Transaction
+from . import action_runner, pages
+from .context import Context, query_params
 from .discovery import RESPONSE_TYPES
+from .pages import error_page, html, not_implemented, redirect
 from .post_login import run_actions
 
 SUPPORTED_CHALLENGE_METHODS = ("S256", "plain")
@@ -33,33 +34,12 @@ LOST_TRANSACTION = (
 """Auth0's description for a login transaction it no longer has (an expired one, for instance)."""
 
 
-def html(status: int, body: bytes) -> Response:
-    return Response(status, body, {"Content-Type": pages.HTML_TYPE, "Cache-Control": "no-store"})
-
-
-def error_page(error: str, description: str, status: int = 400) -> Response:
-    """Auth0's error page, for what it cannot send back to the application."""
-    return html(status, pages.error_page(error, description))
-
-
-def not_implemented(what: str) -> Response:
-    """A 501 for an Auth0 feature this tenant lacks, so a client relying on it fails instead of passing."""
-    return error_page("sandbox_not_implemented", f"The sandbox tenant does not implement {what}", 501)
-
-
-def redirect(url: str, params: dict[str, str | None]) -> Response:
-    """302 to `url` with these query parameters added (the ones that are None left out)."""
-    query = urlencode({key: value for key, value in params.items() if value is not None})
-    separator = "&" if "?" in url else "?"
-    return Response(302, None, {"Location": f"{url}{separator}{query}" if query else url})
-
-
 def enabled_connections(ctx: Context, client_id: str) -> list[JSON]:
     """The connections enabled for the application, database connections first (Auth0's default order)."""
     enabled = [
         connection
-        for connection in ctx.store.list_connections()
-        if {"client_id": client_id} in ctx.store.enabled_clients(connection["id"])
+        for connection in ctx.tenant.connections.list_connections()
+        if {"client_id": client_id} in ctx.tenant.connections.enabled_clients(connection["id"])
     ]
     return sorted(enabled, key=lambda connection: connection["strategy"] != "auth0")
 
@@ -71,7 +51,7 @@ def authorize(ctx: Context, request: Request) -> tuple[Response, str | None]:
     if not client_id:
         return error_page("invalid_request", "Missing required parameter: client_id"), None
     try:
-        client = ctx.store.get_client(client_id)
+        client = ctx.tenant.clients.get_client(client_id)
     except ApiError:
         return error_page("invalid_request", f"Unknown client: {client_id}"), None
     redirect_uri = query.get("redirect_uri", "")
@@ -102,7 +82,7 @@ def authorize(ctx: Context, request: Request) -> tuple[Response, str | None]:
     if method is not None and method not in SUPPORTED_CHALLENGE_METHODS:
         return refuse("invalid_request", "Unsupported code_challenge_method")
     audience = query.get("audience") or None
-    if audience is not None and audience != ctx.issuer.audience:
+    if audience is not None and audience != ctx.tenant.audience:
         return refuse("access_denied", f"Service not found: {audience}")
     enabled = enabled_connections(ctx, client_id)
     if not enabled:
@@ -129,13 +109,13 @@ def authorize(ctx: Context, request: Request) -> tuple[Response, str | None]:
         query=query,
         expires_at=time.time() + TRANSACTION_SECONDS,
     )
-    key = ctx.state.add_transaction(transaction)
+    key = ctx.tenant.logins.add_transaction(transaction)
     return redirect("/u/login", {"state": key}), client_id
 
 
 def _transaction(ctx: Context, request: Request) -> tuple[str, Transaction | None]:
     key = query_params(request.query).get("state", "")
-    return key, ctx.state.transaction(key)
+    return key, ctx.tenant.logins.transaction(key)
 
 
 def login_page(ctx: Context, request: Request) -> tuple[Response, str | None]:
@@ -147,7 +127,7 @@ def login_page(ctx: Context, request: Request) -> tuple[Response, str | None]:
 
 
 def _form(ctx: Context, key: str, transaction: Transaction, status: int, error: str | None = None) -> Response:
-    application = ctx.store.get_client(transaction.client_id)["name"]
+    application = ctx.tenant.clients.get_client(transaction.client_id)["name"]
     body = pages.login_form(key, application=application, connection=transaction.connection["name"], error=error)
     return html(status, body)
 
@@ -158,11 +138,13 @@ def submit_login(ctx: Context, request: Request) -> tuple[Response, str | None]:
     if transaction is None:
         return error_page("invalid_request", LOST_TRANSACTION), None
     form = query_params(request.body.decode("utf-8", errors="replace"))
-    user_id = ctx.directory.sign_in(transaction.connection["name"], form.get("username", ""), form.get("password", ""))
+    user_id = ctx.tenant.directory.sign_in(
+        transaction.connection["name"], form.get("username", ""), form.get("password", "")
+    )
     if user_id is None:
         return _form(ctx, key, transaction, 400, WRONG_CREDENTIALS), transaction.client_id
-    ctx.state.finish_transaction(key)
-    grant = Grant(
+    ctx.tenant.logins.finish_transaction(key)
+    sign_in = SignIn(
         client_id=transaction.client_id,
         user_id=user_id,
         connection=transaction.connection,
@@ -174,12 +156,12 @@ def submit_login(ctx: Context, request: Request) -> tuple[Response, str | None]:
     )
     back = {"state": transaction.state}
     try:
-        result = run_actions(ctx, grant, request, transaction.query, transaction.redirect_uri, "oidc-basic-profile")
-    except actions.ActionFailed as failure:
+        result = run_actions(ctx, sign_in, request, transaction.query, transaction.redirect_uri, "oidc-basic-profile")
+    except action_runner.ActionFailed as failure:
         denied = {"error": "access_denied", "error_description": failure.message, **back}
         return redirect(transaction.redirect_uri, denied), transaction.client_id
     code = AuthorizationCode(
-        grant=grant,
+        sign_in=sign_in,
         id_token_claims=result.id_token_claims,
         access_token_claims=result.access_token_claims,
         redirect_uri=transaction.redirect_uri,
@@ -187,4 +169,4 @@ def submit_login(ctx: Context, request: Request) -> tuple[Response, str | None]:
         code_challenge_method=transaction.code_challenge_method,
         expires_at=time.time() + CODE_SECONDS,
     )
-    return redirect(transaction.redirect_uri, {"code": ctx.state.add_code(code), **back}), transaction.client_id
+    return redirect(transaction.redirect_uri, {"code": ctx.tenant.logins.add_code(code), **back}), transaction.client_id

@@ -1,4 +1,4 @@
-module pomerium-auth0.local/engine/login
+module pomerium-auth0.local/engine/relyingparty
 
 go 1.26.0
 

@@ -1,6 +1,6 @@
 """Sign in to a stack deployed to the sandbox the way Pomerium does, and see what Pomerium would get.
 
-The relying party is `pomerium-auth0-login` (`engine/login`, built by `scripts/engine.sh`): it reads
+The relying party is `pomerium-auth0-login` (`engine/relyingparty`, built by `scripts/engine.sh`): it reads
 the IdP Secret from the cluster's API server and runs Pomerium's login with go-oidc and x/oauth2
 (discovery, authorize with PKCE, the login form, the code exchange, ID-token verification,
 userinfo, a refresh and sign-out), or lists roles and members with `IDP_SERVICE_ACCOUNT` as
@@ -8,7 +8,7 @@ Pomerium v0.19 did. This module supplies what it needs for one stack: the stack 
 Secret name, groups claim and authenticate URL, a seeded user's password from `tenant.json`, the
 sandbox's kubeconfig and the tenant's CA. `scripts/login.sh` and the e2e tests both go through it.
 
-    python -m sandbox.login --engine BIN <stack> [user] [--password P] [--connection NAME] [--full]
+    python -m sandbox.relying_party --engine BIN <stack> [user] [--password P] [--connection NAME] [--full]
 """
 
 from __future__ import annotations
@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pomerium_auth0.components.identity_provider import DEFAULT_NAMESPACE, DEFAULT_SECRET_NAME
-from pomerium_auth0.domain.groups_claim import DEFAULT_GROUPS_CLAIM
 
 from . import control, processes
+from .stack_conventions import DEFAULT_GROUPS_CLAIM, DEFAULT_NAMESPACE, DEFAULT_SECRET_NAME
 from .tenant_client import TenantClient
 
 BINARY = "pomerium-auth0-login"

@@ -1,9 +1,8 @@
-"""The tenant's people: seeded users in the seeded connections, with passwords, and roles with members.
+"""The tenant's users and roles: the seeded people (`seeds`), their passwords, and which roles each holds.
 
-Seeds follow LOGIN-CONTRACT.md: alice (admins, developers), bob (developers) and carol (no roles) in the
-database connection, dave (developers) in `google-oauth2`, whose sign-in the login form stands in for.
-Passwords are generated at start and written to `tenant.json` with the rest of the seeds.
-User and role objects have the fields Auth0's Management API returns for them.
+The Management API reads them (`/roles`, `/roles/{id}/users`, `/users/{id}/roles`) and the Authentication
+API signs them in and puts them in tokens, both through this one model. User and role objects have the
+fields Auth0's Management API returns for them.
 """
 
 from __future__ import annotations
@@ -11,34 +10,47 @@ from __future__ import annotations
 import copy
 import secrets
 import threading
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
-from ..errors import ApiError
-from ..store import JSON, Store, now, random_id
-
-DATABASE_CONNECTION = "Username-Password-Authentication"
-SOCIAL_CONNECTION = "google-oauth2"
-
-SEEDED_ROLES = (
-    ("admins", "Administrators"),
-    ("developers", "Developers"),
-)
-SEEDED_USERS = (
-    ("alice@example.com", DATABASE_CONNECTION, ("admins", "developers")),
-    ("bob@example.com", DATABASE_CONNECTION, ("developers",)),
-    ("carol@example.com", DATABASE_CONNECTION, ()),
-    ("dave@gmail.example", SOCIAL_CONNECTION, ("developers",)),
-)
+from ..exceptions import role_not_found, user_not_found
+from .base import JSON, now, random_id
+from .connections import Connections
+from .seeds import SEEDED_ROLES, SEEDED_USERS
 
 
-def role_not_found() -> ApiError:
-    """Auth0's 404 for a role id it does not know."""
-    return ApiError(404, "The role does not exist.", "inexistent_role")
+class Identity(TypedDict):
+    """Where a user signs in: the connection, and the user's id there."""
+
+    connection: str
+    provider: str
+    user_id: str
+    isSocial: bool
 
 
-def user_not_found() -> ApiError:
-    """Auth0's 404 for a user id it does not know."""
-    return ApiError(404, "The user does not exist.", "inexistent_user")
+class User(TypedDict):
+    """A user as GET /users/{id} shows it."""
+
+    user_id: str
+    email: str
+    email_verified: bool
+    name: str
+    nickname: str
+    picture: str
+    identities: list[Identity]
+    app_metadata: JSON
+    user_metadata: JSON
+    created_at: str
+    updated_at: str
+    logins_count: int
+    last_login: NotRequired[str]
+
+
+class Role(TypedDict):
+    """A role as GET /roles lists it."""
+
+    id: str
+    name: str
+    description: str
 
 
 def _user_id(strategy: str) -> str:
@@ -49,33 +61,33 @@ def _user_id(strategy: str) -> str:
 
 
 class Directory:
-    """Users and roles, guarded by one lock; answers are copies."""
+    """Users and roles, guarded by a lock of their own (no rule ties them to the other resources); answers are
+    copies."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, connections: Connections) -> None:
         self._lock = threading.Lock()
-        self._roles: dict[str, JSON] = {}
-        self._users: dict[str, JSON] = {}
+        self._roles: dict[str, Role] = {}
+        self._users: dict[str, User] = {}
         self._passwords: dict[str, str] = {}
         self._members: dict[str, list[str]] = {}
-        connections = {c["name"]: c for c in store.list_connections()}
-        for name, description in SEEDED_ROLES:
+        by_connection = {c["name"]: c for c in connections.list_connections()}
+        for role in SEEDED_ROLES:
             role_id = "rol_" + random_id(16)
-            self._roles[role_id] = {"id": role_id, "name": name, "description": description}
+            self._roles[role_id] = {"id": role_id, "name": role.name, "description": role.description}
             self._members[role_id] = []
         by_name = {role["name"]: role_id for role_id, role in self._roles.items()}
-        for email, connection_name, roles in SEEDED_USERS:
-            connection = connections[connection_name]
-            user = self._new_user(email, connection)
+        for seeded in SEEDED_USERS:
+            user = self._new_user(seeded.email, by_connection[seeded.connection])
             self._passwords[user["user_id"]] = secrets.token_urlsafe(18)
-            for role in roles:
-                self._members[by_name[role]].append(user["user_id"])
+            for role_name in seeded.roles:
+                self._members[by_name[role_name]].append(user["user_id"])
 
-    def _new_user(self, email: str, connection: JSON) -> JSON:
+    def _new_user(self, email: str, connection: JSON) -> User:
         stamp = now()
         user_id = _user_id(connection["strategy"])
         provider, _, identity_id = user_id.partition("|")
         nickname = email.split("@")[0]
-        user: JSON = {
+        user: User = {
             "user_id": user_id,
             "email": email,
             "email_verified": True,
@@ -131,7 +143,7 @@ class Directory:
                     return None
         return None
 
-    def user(self, user_id: str) -> JSON:
+    def user(self, user_id: str) -> User:
         """One user as GET /users/{id} shows it."""
         with self._lock:
             user = self._users.get(user_id)
@@ -139,7 +151,7 @@ class Directory:
                 raise user_not_found()
             return copy.deepcopy(user)
 
-    def user_roles(self, user_id: str) -> list[JSON]:
+    def user_roles(self, user_id: str) -> list[Role]:
         """GET /users/{id}/roles: the user's roles."""
         with self._lock:
             if user_id not in self._users:
@@ -151,7 +163,7 @@ class Directory:
         with self._lock:
             return self._role_names(user_id)
 
-    def list_roles(self, name_filter: str | None = None) -> list[JSON]:
+    def list_roles(self, name_filter: str | None = None) -> list[Role]:
         """GET /roles, optionally filtered by `name_filter` (Auth0 matches names case-insensitively)."""
         with self._lock:
             roles = [copy.deepcopy(role) for role in self._roles.values()]
@@ -165,6 +177,11 @@ class Directory:
             if role_id not in self._roles:
                 raise role_not_found()
             return [
-                {key: self._users[user_id][key] for key in ("user_id", "email", "picture", "name")}
-                for user_id in self._members[role_id]
+                {
+                    "user_id": user["user_id"],
+                    "email": user["email"],
+                    "picture": user["picture"],
+                    "name": user["name"],
+                }
+                for user in (self._users[user_id] for user_id in self._members[role_id])
             ]
