@@ -21,6 +21,7 @@ MODES = [
     *[(sync, {Feature.GROUPS_CLAIM_ACTION}) for sync in ("legacy", "enterprise", "off")],
     *[(sync, set()) for sync in ("legacy", "enterprise", "off")],
     ("legacy", {Feature.CONNECTIONS}),  # with groupsClaimAction: shared
+    ("legacy", {Feature.SECRET_ROTATION}),  # with groupsClaimAction: shared
 ]
 LIFECYCLE_STEPS = 5
 Lifecycle = tuple[list[Result], dict[str, list[Any]] | None]
@@ -30,11 +31,14 @@ NO_CHANGES_EXPECTED = "no changes were expected"
 
 def stack_config(sandbox: Sandbox, directory_sync: str, features: set[Feature]) -> dict[str, Any]:
     """Config of a stack that uses exactly these features (beside directory sync), as `StackConfig.bootstrap_features`
-    derives them: the groups claim is owned with the Action, shared without it; connections only with theirs."""
+    derives them: the groups claim is owned with the Action, shared without it; connections and a rotation only
+    with theirs."""
     config: dict[str, Any] = {"directorySync": directory_sync, "groupsClaim": "true"}
     config["groupsClaimAction"] = "own" if Feature.GROUPS_CLAIM_ACTION in features else "shared"
     if Feature.CONNECTIONS in features:
         config["connections"] = [sandbox.tenant.connections()["Username-Password-Authentication"]]
+    if Feature.SECRET_ROTATION in features:
+        config["clientSecretRotation"] = "1"
     return config
 
 

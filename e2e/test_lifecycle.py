@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import base64
 import json
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +22,7 @@ from pomerium_auth0.domain.tenant_names import directory_sync_name, groups_claim
 
 from e2e.conftest import Sandbox, Stack, StackFactory
 from sandbox.kube_api import KubeApi
+from sandbox.relying_party import RelyingParty, StackLogin
 from tests.auth0_action import login_event, run_post_login
 from tests.secret_scan import leaks
 
@@ -198,6 +203,60 @@ def test_rotating_the_web_secret_in_the_tenant_then_refresh_and_up_rolls_the_pod
     checksum_after = deployed_stack.deployment()["spec"]["template"]["metadata"]["annotations"][CHECKSUM_ANNOTATION]
     assert checksum_after != checksum_before
     assert deployed_stack.deployment()["status"].get("updatedReplicas") == 1
+
+
+def token_status(deployed: Deployed, client_id: str, secret: str) -> int:
+    """What the tenant's token endpoint answers a client-credentials request with these credentials."""
+    info = deployed.sandbox.tenant.info
+    form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+    form["audience"] = f"https://{info['domain']}/api/v2/"
+    request = urllib.request.Request(
+        f"https://{info['domain']}/oauth/token", data=urllib.parse.urlencode(form).encode()
+    )
+    context = ssl.create_default_context(cafile=info["ca_file"])
+    try:
+        with urllib.request.urlopen(request, context=context, timeout=10) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_raising_client_secret_rotation_replaces_both_secrets_refuses_the_old_and_signs_in_with_the_new(
+    deployed_stack: Deployed,
+) -> None:
+    def credentials() -> dict[str, tuple[str, str]]:
+        data = deployed_stack.idp_secret()
+        account = json.loads(base64.b64decode(data["IDP_SERVICE_ACCOUNT"]))
+        return {
+            "web": (data["IDP_CLIENT_ID"], data["IDP_CLIENT_SECRET"]),
+            "sync": (account["client_id"], account["secret"]),
+        }
+
+    def checksum() -> str:
+        return str(deployed_stack.deployment()["spec"]["template"]["metadata"]["annotations"][CHECKSUM_ANNOTATION])
+
+    before, checksum_before = credentials(), checksum()
+    deployed_stack.stack.set_config("clientSecretRotation", "1")
+    deployed_stack.stack.run("up")
+    after = credentials()
+    deployed_stack.seen_secrets.update(secret for _, secret in after.values())
+    assert {app: client_id for app, (client_id, _) in after.items()} == {
+        app: client_id for app, (client_id, _) in before.items()
+    }, "rotation must keep the applications"
+    assert all(after[app][1] != before[app][1] for app in before)
+    # Auth0 authenticates the client before it looks at the grant: 401 for a wrong secret, then
+    # 403 unauthorized_client for a web application, which may not use client credentials.
+    statuses = {
+        app: (token_status(deployed_stack, *before[app]), token_status(deployed_stack, *after[app])) for app in before
+    }
+    assert statuses == {"web": (401, 403), "sync": (401, 200)}
+    assert checksum() != checksum_before
+    assert deployed_stack.deployment()["status"].get("updatedReplicas") == 1
+    party = RelyingParty.in_engine(deployed_stack.sandbox.engine, deployed_stack.sandbox.directory)
+    user = next(u for u in party.seeded_users() if u["roles"] and u["connection"] == "Username-Password-Authentication")
+    signed_in = party.sign_in(StackLogin.from_stack_file(deployed_stack.stack.config_file), user["email"])
+    assert signed_in["claims"]["aud"] == after["web"][0]
+    deployed_stack.stack.run("preview", "--expect-no-changes")
 
 
 def test_no_secret_appears_in_the_state_or_any_output_plain_or_base64(deployed_stack: Deployed) -> None:

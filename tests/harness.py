@@ -54,7 +54,11 @@ class AuthZeroMocks(Mocks):
             state["clientId"] = fake_token("cid", args.name)
             return state["clientId"], state
         if args.typ == "auth0:index/clientCredentials:ClientCredentials":
-            state["clientSecret"] = self.secret_overrides.get(args.name, fake_token("SECRETVALUE", args.name, 64))
+            # As the provider: a secret it was given (a rotation) is the one it sets and reads back.
+            given = unwrap(args.inputs.get("clientSecret"))
+            state["clientSecret"] = given or self.secret_overrides.get(
+                args.name, fake_token("SECRETVALUE", args.name, 64)
+            )
             return str(args.inputs.get("clientId", args.name)), state  # as pulumi-auth0: the client's id
         if args.typ == "auth0:index/action:Action":
             return action_id(args.name), state

@@ -10,7 +10,7 @@ from pomerium_auth0 import Auth0IdentityProvider, InputError
 from pomerium_auth0.domain.tenant_names import MANAGED_BY
 
 from tests.conftest import AUTHENTICATE_URL, TENANT, build_identity_provider, stack_config
-from tests.harness import Engine, fake_token, idp_secret_data, is_secret_value, new_engine, resolve
+from tests.harness import Engine, fake_token, idp_secret_data, is_secret_value, new_engine, resolve, unwrap
 
 CLIENT = "auth0:index/client:Client"
 CREDENTIALS = "auth0:index/clientCredentials:ClientCredentials"
@@ -64,6 +64,25 @@ def test_client_secrets_are_read_through_client_credentials_with_client_secret_p
             "authenticationMethod": "client_secret_post",
         },
     }
+
+
+def test_a_rotation_sets_a_secret_kept_by_its_number_on_both_applications_and_in_the_idp_secret(
+    engine: Engine,
+) -> None:
+    build_identity_provider(engine, client_secret_rotation=2)
+    passwords = {r.name: r.inputs for r in engine.monitor.of_type("random:index/randomPassword:RandomPassword")}
+    names = ("idp-web-credentials", "idp-directory-sync-credentials")
+    assert passwords == {
+        f"{name}-rotation": {"length": 64, "special": False, "keepers": {"rotation": "2"}} for name in names
+    }
+    for name in names:
+        given = engine.monitor.named(name).inputs["clientSecret"]
+        assert is_secret_value(given)
+        assert unwrap(given) == fake_token("PASSWORD", f"{name}-rotation", 64)
+    data = idp_secret_data(engine)
+    assert data["IDP_CLIENT_SECRET"] == fake_token("PASSWORD", "idp-web-credentials-rotation", 64)
+    account = json.loads(base64.b64decode(data["IDP_SERVICE_ACCOUNT"]))
+    assert account["secret"] == fake_token("PASSWORD", "idp-directory-sync-credentials-rotation", 64)
 
 
 def test_secret_holds_exactly_the_keys_pomerium_reads(engine: Engine) -> None:

@@ -92,6 +92,9 @@ malformed_image = st.one_of(
 malformed_replicas = st.one_of(
     st.integers(max_value=0).map(str), st.integers(min_value=51).map(str), st.sampled_from(["two", "1.5", ""])
 )
+malformed_rotation = st.one_of(
+    st.integers(max_value=-1).map(str), st.integers(min_value=1_000_001).map(str), st.sampled_from(["one", "1.5", ""])
+)
 malformed_rollout_timeout = st.one_of(
     st.integers(max_value=0).map(str), st.integers(min_value=86_401).map(str), st.sampled_from(["20s", "1.5", ""])
 )
@@ -149,6 +152,7 @@ MALFORMED: dict[str, st.SearchStrategy[str]] = {
     "pomeriumImage": malformed_image,
     "replicas": malformed_replicas,
     "rolloutTimeoutSeconds": malformed_rollout_timeout,
+    "clientSecretRotation": malformed_rotation,
     "routes": malformed_routes,
     "tlsMode": malformed_choice.filter(lambda text: text not in ("ingress", "secret")),
     "tlsSecretName": malformed_name(253, allow_dots=True),
@@ -225,6 +229,7 @@ FIELD_FOR_KEY = {
     "appName": "app_name",
     "directorySync": "directory_sync",
     "groupsClaimName": "groups_claim_name",
+    "clientSecretRotation": "client_secret_rotation",
 }
 
 

@@ -56,6 +56,7 @@ def test_identity_provider_interface(schema: dict[str, Any]) -> None:
         "groupsClaimAction",
         "connections",
         "protect",
+        "clientSecretRotation",
     }
     assert sorted(idp["requiredInputs"]) == ["appName", "auth0Domain", "authenticateServiceUrl"]
     assert set(idp["properties"]) == {

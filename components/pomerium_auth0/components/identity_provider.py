@@ -8,6 +8,7 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_auth0 as auth0
 import pulumi_kubernetes as k8s
+import pulumi_random as random
 
 from ..domain.consumer import CONTROLLER_VERSION, Consumer
 from ..domain.directory_sync import (
@@ -41,6 +42,8 @@ DEFAULT_NAMESPACE = "pomerium"
 DEFAULT_SECRET_NAME = "pomerium-idp"
 IDP_KEYS = frozenset({"IDP_PROVIDER", "IDP_PROVIDER_URL", "IDP_CLIENT_ID", "IDP_CLIENT_SECRET", "IDP_SERVICE_ACCOUNT"})
 """The keys of the IdP Secret, which Pomerium reads from its environment (IDP_SERVICE_ACCOUNT unless sync is off)."""
+SECRET_LENGTH = 64
+"""Characters of a rotated client secret (letters and digits, about 380 bits), as long as those Auth0 generates."""
 WEB_GRANT_TYPES = ("authorization_code", "refresh_token")
 """Pomerium's login flow and session refresh; implicit and password grants stay off."""
 
@@ -74,6 +77,8 @@ class Auth0IdentityProviderArgs(TypedDict):
     """IDs (con_...) of the connections users log in with, enabled for the web application only. Default: none."""
     protect: NotRequired[bool]
     """Protect the Auth0 applications and the Secret against deletion. Default: false."""
+    client_secret_rotation: NotRequired[int]
+    """Raise it by one to give both applications new client secrets; 0 keeps those Auth0 generated. Default: 0."""
 
 
 def default_directory_sync(consumer: Consumer) -> DirectorySync:
@@ -127,6 +132,7 @@ ARGUMENTS = Arguments(
         ),
         "connections": Setting(checks.connection_ids, default=[], structured=True),
         "protect": PROTECT,
+        "client_secret_rotation": Setting(partial(checks.integer, minimum=0, maximum=1_000_000), default=0),
     },
     rules=[_directory_sync_conflicts],
 )
@@ -210,7 +216,9 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             client_metadata={CLAIM_METADATA_KEY: claim} if claim is not None else None,
             opts=pulumi.ResourceOptions(parent=self, protect=settings["protect"]),
         )
-        self.web_credentials, web_client_secret = self._client_secret(f"{name}-web-credentials", self.web_client)
+        self.web_credentials, web_client_secret = self._client_secret(
+            f"{name}-web-credentials", self.web_client, settings["client_secret_rotation"]
+        )
         return web_client_secret
 
     def _login_connections(self, name: str, settings: Checked) -> None:
@@ -246,7 +254,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=settings["protect"]),
         )
         self.directory_sync_credentials, sync_secret = self._client_secret(
-            f"{name}-directory-sync-credentials", self.directory_sync_client
+            f"{name}-directory-sync-credentials", self.directory_sync_client, settings["client_secret_rotation"]
         )
         self.management_api_grant = auth0.ClientGrant(
             f"{name}-management-api-grant",
@@ -352,13 +360,31 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
         }
 
     def _client_secret(
-        self, resource_name: str, client: auth0.Client
+        self, resource_name: str, client: auth0.Client, rotation: int
     ) -> tuple[auth0.ClientCredentials, pulumi.Output[str]]:
-        """Read a client's secret the pulumi-auth0 v3 way, through ClientCredentials, kept secret."""
+        """A client's secret the pulumi-auth0 v3 way, through ClientCredentials, kept secret.
+
+        Rotation 0 reads the secret Auth0 generated. From 1 on, the secret is a `RandomPassword` kept
+        by the rotation's number: raising the number replaces the password, and ClientCredentials
+        sets it on the application (`PATCH /clients/{id}`, which needs `update:client_keys`); Auth0
+        refuses the old secret from then on.
+        """
+        rotated = (
+            random.RandomPassword(
+                f"{resource_name}-rotation",
+                length=SECRET_LENGTH,
+                special=False,
+                keepers={"rotation": str(rotation)},
+                opts=pulumi.ResourceOptions(parent=self),
+            ).result
+            if rotation > 0
+            else None
+        )
         credentials = auth0.ClientCredentials(
             resource_name,
             client_id=client.client_id,
             authentication_method="client_secret_post",
+            client_secret=rotated,
             opts=pulumi.ResourceOptions(parent=self),
         )
         secret: pulumi.Output[str] = pulumi.Output.secret(

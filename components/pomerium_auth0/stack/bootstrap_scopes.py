@@ -32,6 +32,7 @@ class Feature(Enum):
     DIRECTORY_SYNC = "unless `directorySync: off`"
     GROUPS_CLAIM_ACTION = "when the stack owns the groups-claim Action (`groupsClaim: true`, `groupsClaimAction: own`)"
     CONNECTIONS = "when `connections` is set"
+    SECRET_ROTATION = "when `clientSecretRotation` is above 0"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,12 @@ BOOTSTRAP_SCOPES: tuple[ScopeGroup, ...] = (
         "enabling the web application on the connections in `connections`, one application at a time (other "
         "applications keep theirs), and reading that back",
         needed_for=Feature.CONNECTIONS,
+    ),
+    ScopeGroup(
+        ("update:client_keys",),
+        "setting the applications' new client secrets when `clientSecretRotation` rotates them (Auth0 lets only "
+        "this scope change `client_secret`)",
+        needed_for=Feature.SECRET_ROTATION,
     ),
 )
 

@@ -142,6 +142,8 @@ class StackConfig:
             features.add(Feature.GROUPS_CLAIM_ACTION)
         if idp["connections"]:
             features.add(Feature.CONNECTIONS)
+        if idp["client_secret_rotation"] > 0:
+            features.add(Feature.SECRET_ROTATION)
         return features
 
     def identity_provider_args(self, namespace: pulumi.Input[str]) -> Auth0IdentityProviderArgs:

@@ -149,7 +149,8 @@ CLIENT_CREATE_FIELD_SCOPES: dict[str, tuple[str, ...]] = {
 DEFAULT_BOOTSTRAP_SCOPES: tuple[str, ...] = (
     "create:actions", "create:client_grants", "create:clients", "delete:actions", "delete:client_grants",
     "delete:clients", "read:actions", "read:client_credentials", "read:client_grants", "read:clients",
-    "read:connections", "update:actions", "update:client_grants", "update:clients", "update:connections",
+    "read:connections", "update:actions", "update:client_grants", "update:client_keys", "update:clients",
+    "update:connections",
 )  # fmt: skip
 """The bootstrap application's scopes unless told otherwise: the README's list, every mode included
 (pomerium_auth0 bootstrap_scopes.required_scopes(Feature), sorted)."""
