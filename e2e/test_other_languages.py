@@ -148,7 +148,11 @@ def test_yaml_program_up_creates_the_applications_the_secret_and_pomerium(sandbo
     assert base64.b64decode(secret["data"]["IDP_CLIENT_ID"]).decode() == web["client_id"]
     deployment = sandbox.kube.get(f"/apis/apps/v1/namespaces/{yaml_stack.name}/deployments/{outputs['deploymentName']}")
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
-    assert {"secretRef": {"name": outputs["secretName"]}} in container["envFrom"]
+    # The default image (v0.33.1) reads the IdP Secret's login keys one by one, never IDP_SERVICE_ACCOUNT.
+    from_secret = {v["name"]: v["valueFrom"]["secretKeyRef"]["name"] for v in container["env"] if "valueFrom" in v}
+    assert from_secret == dict.fromkeys(
+        ("IDP_PROVIDER", "IDP_PROVIDER_URL", "IDP_CLIENT_ID", "IDP_CLIENT_SECRET"), outputs["secretName"]
+    )
     assert sandbox.kube.get(f"{namespace}/services/{outputs['serviceName']}")
 
 

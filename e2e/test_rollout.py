@@ -1,5 +1,8 @@
 """A rollout that can never become ready fails `up` within `rolloutTimeoutSeconds`, saying why; fixing it converges.
 
+Then the pod reads from the IdP Secret only what its image uses: v0.33.1 the four login keys one by one,
+v0.19.1 the whole Secret, IDP_SERVICE_ACCOUNT included.
+
 The stand-in kubelet cannot pull an image from a `.invalid` registry (RFC 2606), as no cluster can
 (docs/sandbox.md): the pod stays `Pending` in `ErrImagePull`/`ImagePullBackOff`, so only
 pulumi-kubernetes's Deployment wait stands between that and an `up` that claims success.
@@ -14,6 +17,8 @@ from pomerium_auth0.components.pomerium import DEFAULT_IMAGE
 from e2e.conftest import Stack, StackFactory
 
 UNPULLABLE = "registry.invalid/pomerium/pomerium:nonroot-v0.33.1"
+DIRECTORY_SYNC_IMAGE = "pomerium/pomerium:v0.19.1"
+LOGIN_KEYS = ("IDP_PROVIDER", "IDP_PROVIDER_URL", "IDP_CLIENT_ID", "IDP_CLIENT_SECRET")
 TIMEOUT_SECONDS = 20
 SLACK_SECONDS = 25
 """The rest of a first `up` (the tenant's objects, the Secrets; about 4 s) and the engine's start and exit."""
@@ -29,7 +34,7 @@ def _pods(stack: Stack) -> list[dict[str, Any]]:
     return pods
 
 
-def test_an_unpullable_image_fails_up_in_bounded_time_naming_why_and_a_fixed_image_converges(
+def test_an_unpullable_image_fails_up_naming_why_a_fixed_one_converges_and_reads_only_what_it_uses(
     new_stack: StackFactory,
 ) -> None:
     stack = new_stack(pomeriumImage=UNPULLABLE, rolloutTimeoutSeconds=TIMEOUT_SECONDS)
@@ -59,3 +64,21 @@ def test_an_unpullable_image_fails_up_in_bounded_time_naming_why_and_a_fixed_ima
     ready = [pod for pod in _pods(stack) if pod["status"].get("phase") == "Running"]
     assert [pod["spec"]["containers"][0]["image"] for pod in ready] == [DEFAULT_IMAGE]
     assert stack.changes() == [], "after converging, a preview has nothing left to do"
+    assert idp_variables(_deployment(stack)) == {key: key for key in LOGIN_KEYS}, "v0.33.1 never reads the account"
+
+    stack.set_config("pomeriumImage", DIRECTORY_SYNC_IMAGE)
+    stack.run("up")
+    assert idp_variables(_deployment(stack)) == {"*": "the whole IdP Secret"}, "v0.19 reads IDP_SERVICE_ACCOUNT"
+
+
+def idp_variables(deployment: dict[str, Any]) -> dict[str, str]:
+    """What the Pomerium container takes from the IdP Secret, read back from the cluster: variable -> key,
+    or {"*": ...} when it takes the whole Secret (IDP_SERVICE_ACCOUNT included)."""
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    if {"secretRef": {"name": "pomerium-idp"}} in container.get("envFrom", []):
+        return {"*": "the whole IdP Secret"}
+    return {
+        variable["name"]: variable["valueFrom"]["secretKeyRef"]["key"]
+        for variable in container["env"]
+        if variable.get("valueFrom", {}).get("secretKeyRef", {}).get("name") == "pomerium-idp"
+    }

@@ -54,7 +54,17 @@ def container(engine: Engine) -> dict[str, Any]:
 
 
 def env(engine: Engine) -> dict[str, str]:
-    return {variable["name"]: variable["value"] for variable in container(engine)["env"]}
+    """The container's plain environment values (not those it takes from a Secret's key)."""
+    return {variable["name"]: variable["value"] for variable in container(engine)["env"] if "value" in variable}
+
+
+def secret_keys_in_env(engine: Engine) -> dict[str, tuple[str, str]]:
+    """Variable -> (Secret, key) for each variable the container takes from one key of a Secret."""
+    return {
+        variable["name"]: (variable["valueFrom"]["secretKeyRef"]["name"], variable["valueFrom"]["secretKeyRef"]["key"])
+        for variable in container(engine)["env"]
+        if "valueFrom" in variable
+    }
 
 
 def pomerium_secrets(engine: Engine) -> dict[str, str]:
@@ -98,6 +108,16 @@ def test_every_kubernetes_object_is_valid_against_the_official_schema(version: s
         kubernetes_validate.validate(obj, version, strict=True)
 
 
+@pytest.mark.parametrize("image", ["pomerium/pomerium:v0.19.1", f"pomerium/pomerium@sha256:{'0' * 64}"])
+def test_a_pomerium_that_may_sync_directories_reads_the_whole_idp_secret_service_account_included(image: str) -> None:
+    engine = run_program("dev", None, secretName="pomerium-idp-dev", pomeriumImage=image)
+    assert container(engine)["envFrom"] == [
+        {"secretRef": {"name": "pomerium-idp-dev"}},
+        {"secretRef": {"name": "pomerium-secrets"}},
+    ]
+    assert secret_keys_in_env(engine) == {}
+
+
 def test_schema_validation_rejects_a_broken_object() -> None:
     broken = kubernetes_objects(run_program())
     deployment = next(obj for obj in broken if obj["kind"] == "Deployment")
@@ -109,10 +129,10 @@ def test_schema_validation_rejects_a_broken_object() -> None:
 @IMAGES
 def test_pomerium_reads_the_idp_secret_by_its_exact_name_and_its_own_secrets(image: dict[str, str]) -> None:
     engine = run_program("dev", None, secretName="pomerium-idp-dev", **image)
-    assert container(engine)["envFrom"] == [
-        {"secretRef": {"name": "pomerium-idp-dev"}},
-        {"secretRef": {"name": "pomerium-secrets"}},
-    ]
+    # v0.20 and later never read IDP_SERVICE_ACCOUNT: the pod takes the login keys one by one.
+    assert container(engine)["envFrom"] == [{"secretRef": {"name": "pomerium-secrets"}}]
+    login_keys = ("IDP_PROVIDER", "IDP_PROVIDER_URL", "IDP_CLIENT_ID", "IDP_CLIENT_SECRET")
+    assert secret_keys_in_env(engine) == {key: ("pomerium-idp-dev", key) for key in login_keys}
     assert env(engine)["AUTHENTICATE_SERVICE_URL"] == AUTHENTICATE_URL
     idp_secret = engine.monitor.named("pomerium-idp-secret").urn
     assert idp_secret in engine.monitor.named("pomerium-deployment").dependencies

@@ -27,6 +27,7 @@ from ..domain.groups_claim import (
     GroupsClaimAction,
 )
 from ..domain.k8s_metadata import secret_checksum, standard_labels
+from ..domain.pomerium_versions import LOGIN_KEYS, SERVICE_ACCOUNT_KEY
 from ..domain.tenant_names import (
     DIRECTORY_SYNC_DESCRIPTION,
     WEB_APPLICATION_DESCRIPTION,
@@ -40,7 +41,7 @@ from .common_arguments import AUTHENTICATE_SERVICE_URL, IDP_PROVIDER_URL, NAMESP
 
 DEFAULT_NAMESPACE = "pomerium"
 DEFAULT_SECRET_NAME = "pomerium-idp"
-IDP_KEYS = frozenset({"IDP_PROVIDER", "IDP_PROVIDER_URL", "IDP_CLIENT_ID", "IDP_CLIENT_SECRET", "IDP_SERVICE_ACCOUNT"})
+IDP_KEYS = frozenset({*LOGIN_KEYS, SERVICE_ACCOUNT_KEY})
 """The keys of the IdP Secret, which Pomerium reads from its environment (IDP_SERVICE_ACCOUNT unless sync is off)."""
 SECRET_LENGTH = 64
 """Characters of a rotated client secret (letters and digits, about 380 bits), as long as those Auth0 generates."""
@@ -324,7 +325,7 @@ class Auth0IdentityProvider(pulumi.ComponentResource):
                 "IDP_CLIENT_SECRET": web_client_secret,
             }
         if service_account is not None:
-            secret_data["IDP_SERVICE_ACCOUNT"] = service_account
+            secret_data[SERVICE_ACCOUNT_KEY] = service_account
         self.secret = k8s.core.v1.Secret(
             f"{name}-secret",
             metadata=k8s.meta.v1.ObjectMetaArgs(

@@ -17,6 +17,7 @@ from ..domain.k8s_metadata import (
     standard_labels,
 )
 from ..domain.pomerium_routes import check_routes, render_config
+from ..domain.pomerium_versions import LOGIN_KEYS, has_directory_sync
 from ..inputs import checks
 from ..inputs.input_errors import InputError
 from ..inputs.settings import Arguments, Namer, Setting
@@ -170,6 +171,16 @@ def _port_name(settings: Checked) -> str:
 
 def _service_port(settings: Checked) -> int:
     return 443 if _serves_tls(settings) else 80
+
+
+def _without_directory_sync(settings: Checked) -> bool:
+    """An image known to be open-source v0.20 or later, which never reads IDP_SERVICE_ACCOUNT: the pod gets the
+    IdP Secret's login keys one by one, so that Management API credential stays out of its environment.
+
+    Any other image (older, a digest, Enterprise, or given as an Output) reads the whole IdP Secret.
+    """
+    image = settings["image"]
+    return isinstance(image, str) and not has_directory_sync(image)
 
 
 def _tls_secret(settings: Checked) -> pulumi.Input[str] | None:
@@ -338,8 +349,18 @@ class Pomerium(pulumi.ComponentResource):
 
     @staticmethod
     def _environment(settings: Checked) -> list[k8s.core.v1.EnvVarArgs]:
-        """Pomerium's non-secret settings: listen addresses, writable directories, TLS or plain HTTP, storage type."""
+        """Pomerium's non-secret settings (listen addresses, writable directories, TLS or plain HTTP, storage type),
+        after the IdP Secret's login keys when the image reads them one by one (see `_without_directory_sync`)."""
         env = [
+            k8s.core.v1.EnvVarArgs(
+                name=key,
+                value_from=k8s.core.v1.EnvVarSourceArgs(
+                    secret_key_ref=k8s.core.v1.SecretKeySelectorArgs(name=settings["idp_secret_name"], key=key)
+                ),
+            )
+            for key in (LOGIN_KEYS if _without_directory_sync(settings) else ())
+        ]
+        env += [
             k8s.core.v1.EnvVarArgs(name="AUTHENTICATE_SERVICE_URL", value=settings["authenticate_service_url"]),
             k8s.core.v1.EnvVarArgs(name="ADDRESS", value=f":{_port(settings)}"),
             k8s.core.v1.EnvVarArgs(name="HEALTH_CHECK_ADDR", value=f":{HEALTH_PORT}"),
@@ -360,11 +381,13 @@ class Pomerium(pulumi.ComponentResource):
         return env
 
     def _env_from(self, settings: Checked) -> list[k8s.core.v1.EnvFromSourceArgs]:
-        """The secret settings, whole Secrets by name: the IdP's, ours and the databroker storage's."""
+        """Whole Secrets by name: the IdP's (unless `_without_directory_sync`), ours, the databroker storage's."""
         env_from = [
-            k8s.core.v1.EnvFromSourceArgs(secret_ref=k8s.core.v1.SecretEnvSourceArgs(name=settings["idp_secret_name"])),
             k8s.core.v1.EnvFromSourceArgs(secret_ref=k8s.core.v1.SecretEnvSourceArgs(name=self.secrets.metadata.name)),
         ]
+        if not _without_directory_sync(settings):
+            idp = k8s.core.v1.SecretEnvSourceArgs(name=settings["idp_secret_name"])
+            env_from.insert(0, k8s.core.v1.EnvFromSourceArgs(secret_ref=idp))
         storage_secret = settings.get("databroker_storage_secret")
         if storage_secret is not None:
             env_from.append(

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .directory_sync import DirectorySync
+from .pomerium_versions import has_directory_sync, open_source_version
 
 POMERIUM_VERSION = "v0.33.1"
 """The Pomerium release every table here is read from."""
@@ -122,8 +123,6 @@ REMOVED_ROUTE_OPTIONS = {
 """Route options Pomerium removed and refuses to start with, and the upgrade note it logs for each."""
 
 _GROUPS_CLAIM_WORDS = ("group", "role")
-_FIRST_OPEN_SOURCE_WITHOUT_SYNC = (0, 20)
-_OPEN_SOURCE_IMAGE = re.compile(r"^(?:(?:docker\.io|index\.docker\.io)/)?pomerium/pomerium:(?:nonroot-)?v(\d+)\.(\d+)")
 _FINGERPRINT = re.compile(r"^(?:[0-9a-f]{64}|[0-9A-F]{2}(?::[0-9A-F]{2}){31})$")
 
 
@@ -156,15 +155,10 @@ class Deployment:
         """Why no directory record can ever exist for a user here, or None when one can."""
         if self.directory_sync is DirectorySync.OFF:
             return "this stack has no directory sync (directorySync: off)"
-        version = _open_source_version(self.pomerium_image)
-        if self.directory_sync is DirectorySync.LEGACY and version and version >= _FIRST_OPEN_SOURCE_WITHOUT_SYNC:
+        version = open_source_version(self.pomerium_image)
+        if self.directory_sync is DirectorySync.LEGACY and version and not has_directory_sync(self.pomerium_image):
             return f"open-source Pomerium v{version[0]}.{version[1]} ({self.pomerium_image}) has no directory sync"
         return None
-
-
-def _open_source_version(image: str | None) -> tuple[int, int] | None:
-    match = _OPEN_SOURCE_IMAGE.match(image or "")
-    return (int(match[1]), int(match[2])) if match else None
 
 
 def _did_you_mean(word: str, choices: Sequence[str]) -> str:
