@@ -252,6 +252,12 @@ def test_raising_client_secret_rotation_replaces_both_secrets_refuses_the_old_an
     assert statuses == {"web": (401, 403), "sync": (401, 200)}
     assert checksum() != checksum_before
     assert deployed_stack.deployment()["status"].get("updatedReplicas") == 1
+    # This stack leaves its connections to the tenant, whose flag gives a new application none: enable the
+    # database connection for it out of band, as an administrator would (nothing the stack manages).
+    tenant = deployed_stack.sandbox.tenant
+    admin = tenant.signed_in_as(*tenant.new_machine_client("connection-admin", ["update:connections"]))
+    database = tenant.connections()["Username-Password-Authentication"]
+    admin.api("PATCH", f"/connections/{database}/clients", [{"client_id": after["web"][0], "status": True}])
     party = RelyingParty.in_engine(deployed_stack.sandbox.engine, deployed_stack.sandbox.directory)
     user = next(u for u in party.seeded_users() if u["roles"] and u["connection"] == "Username-Password-Authentication")
     signed_in = party.sign_in(StackLogin.from_stack_file(deployed_stack.stack.config_file), user["email"])

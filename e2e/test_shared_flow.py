@@ -101,7 +101,7 @@ def test_foreign_actions_keep_their_places_and_a_foreign_denial_still_denies(
     party = RelyingParty.in_engine(sandbox.engine, sandbox.directory)
     member, contractor = user(party, roles=True), user(party, roles=False)
     foreign.add("foreign-before", claim_code("before"))
-    stack = new_stack(deployPomerium="false")
+    stack = new_stack(deployPomerium="false", connections=[sandbox.tenant.connections()[DATABASE]])
     stack.run("up")
     ours = groups_claim_action_name(stack.app_name)
     foreign.add("foreign-after", claim_code("after"))
