@@ -16,16 +16,11 @@ import difflib
 import typing
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import pulumi
 
 from .input_errors import InputError, InputErrors, raise_all
-
-T = TypeVar("T")
-
-CONFIG_NAMESPACE = "pomerium-auth0"
-"""The Pulumi project name, and so the prefix of every config key the stack program reads."""
 
 Check = Callable[[str, Any], Any]
 """(the name shown in errors, the value) -> the value as the component uses it, or :class:`InputError`."""

@@ -28,8 +28,11 @@ from ..domain.groups_claim import GroupsClaimAction
 from ..domain.policy_language import Deployment
 from ..inputs import checks
 from ..inputs.input_errors import InputError, InputErrors
-from ..inputs.settings import CONFIG_NAMESPACE, Arguments, Namer, Setting
+from ..inputs.settings import Arguments, Namer, Setting
 from .bootstrap_scopes import Feature
+
+CONFIG_NAMESPACE = "pomerium-auth0"
+"""The Pulumi project name, and so the prefix of every config key this program reads."""
 
 
 class StackArgs(TypedDict):
