@@ -20,7 +20,7 @@ from ..domain.ingress_routes import IngressRoute, check_ingress_routes, ingress_
 from ..domain.k8s_metadata import standard_labels
 from ..inputs import checks
 from ..inputs.input_errors import InputError
-from ..inputs.settings import Arguments, Namer, Setting
+from ..inputs.settings import Arguments, Namer, Setting, argument_namer
 from .common_arguments import AUTHENTICATE_SERVICE_URL, IDP_PROVIDER_URL, NAMESPACE, PROTECT
 
 API_VERSION = "ingress.pomerium.io/v1"
@@ -171,7 +171,7 @@ class PomeriumIngressController(pulumi.ComponentResource):
             else pulumi.Output.from_input(settings.get("bootstrap_secret") or "")
         )
         self.pomerium_settings = self._pomerium(name, settings)
-        routes = ingress_routes(ARGUMENTS.args_type.__name__ + ".routes", settings["routes"])
+        routes = ingress_routes(argument_namer(PomeriumIngressControllerArgs).key("routes"), settings["routes"])
         self.ingresses = [self._ingress(name, settings, route) for route in routes]
         self.pomerium_name = pulumi.Output.from_input(settings["pomerium_name"])
         self.ingress_names = pulumi.Output.all(

@@ -137,9 +137,8 @@ def _path(key: str, index: int, route: dict[str, Any]) -> tuple[str, str]:
     return value, PATH_OPTIONS[given[0]]
 
 
-def ingress_routes(key: str, value: object) -> list[IngressRoute]:
-    """Routes (as `check_routes` takes them) translated for the controller, or an error naming the route."""
-    routes = check_routes(key, value)
+def ingress_routes(key: str, routes: list[dict[str, Any]]) -> list[IngressRoute]:
+    """Routes that `check_routes` passed, translated for the controller, or an error naming the route."""
     translated: list[IngressRoute] = []
     for index, route in enumerate(routes):
         unsupported = sorted(
@@ -189,7 +188,7 @@ def check_ingress_routes(key: str, value: object, deployment: Deployment | None 
     """Routes the controller can carry, as given: the check of the `routes` argument (see `check_routes`).
 
     The argument stays the routes themselves, so the stack config can hand the component what it
-    checked; the component translates them into Ingress objects where it creates those.
+    checked; the component translates them (`ingress_routes`) where it creates the Ingress objects.
     """
     routes = check_routes(key, value, deployment)
     ingress_routes(key, routes)

@@ -150,12 +150,13 @@ class Arguments:
 
     def checked(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """A component's arguments as given by a program, checked: raises every problem at once."""
-        errors = self.unknown_arguments(given)
-        checked, problems = self.check(given, argument_namer(self.args_type))
+        namer = argument_namer(self.args_type)
+        errors = self.unknown_arguments(given, namer)
+        checked, problems = self.check(given, namer)
         raise_all(errors + problems)
         return checked
 
-    def unknown_arguments(self, given: Mapping[str, Any]) -> list[InputError]:
+    def unknown_arguments(self, given: Mapping[str, Any], namer: Namer) -> list[InputError]:
         """A misspelt argument would be ignored silently: a `TypedDict` is not checked at run time."""
         allowed = sorted(self.settings)
         errors = []
@@ -164,7 +165,7 @@ class Arguments:
             hint = f"did you mean {close[0]}? " if close else ""
             errors.append(
                 InputError(
-                    f"{self.args_type.__name__}.{argument}",
+                    namer.key(argument),
                     "is not an argument of this component",
                     f"{hint}valid: {', '.join(allowed)}",
                 )

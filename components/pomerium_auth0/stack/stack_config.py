@@ -78,8 +78,6 @@ SECRET_KEYS = tuple(
     )
 )
 """Keys whose values must be stored encrypted (`pulumi config set --secret`)."""
-LEGACY_KEYS = ("deployPomerium",)
-"""Keys still read, for stacks that set them, that a newer key replaces (`consumer`)."""
 
 
 def full_key(key: str) -> str:
@@ -336,14 +334,14 @@ def load_stack_config() -> StackConfig:
     consumer = Consumer(idp.get("consumer", Consumer.DEPLOYMENT))
     consumer_arguments = CONSUMER_ARGUMENTS[consumer]
     consumer_given = reader.given(consumer_arguments)
-    stack_arguments = _routes_against(consumer_arguments, _deployment(idp, consumer_arguments, consumer_given))
+    consumer_checks = _routes_against(consumer_arguments, _deployment(idp, consumer_arguments, consumer_given))
     # A key both take (namespace, authenticateServiceUrl, ...) is read once, as the IdP checked it.
     shared = idp_arguments.config_keys.keys() & consumer_arguments.config_keys.keys()
     for key in shared:
         argument = idp_arguments.config_keys[key]
         if argument in idp:
             consumer_given[consumer_arguments.config_keys[key]] = idp[argument]
-    consumer_settings = reader.check(stack_arguments, consumer_given)
+    consumer_settings = reader.check(consumer_checks, consumer_given)
 
     errors = [
         *reader.errors,
